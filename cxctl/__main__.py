@@ -1,0 +1,3 @@
+from cxctl.cli.main import run
+
+run()
