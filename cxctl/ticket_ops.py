@@ -39,6 +39,8 @@ def event_updates(ticket: Ticket, event: dict) -> dict:
         current = getattr(ticket, field)
         if current == event["to"]:
             raise EventRefused(f"ticket {ticket.id} is already with {event['to']}")
+        to = event.pop("to")
         event.setdefault("from", current)
-        updates[field] = event["to"]
+        event["to"] = to                      # read as "from … to …" in the file
+        updates[field] = to
     return updates

@@ -23,6 +23,10 @@ AsOfOpt = Annotated[str | None, typer.Option(
     "--as-of", metavar="TIMESTAMP",
     help="Evaluate as if it were this moment, e.g. 2026-11-25T17:00:00+08:00 "
          "(a date alone means its start; no offset means the records' time zone). Default: now.")]
+AtOpt = Annotated[str | None, typer.Option(
+    "--at", metavar="TIMESTAMP",
+    help="When it happened, e.g. 2026-11-24T09:12:00+08:00 (no offset means the records' "
+         "time zone). Default: now.")]
 FormatOpt = Annotated[str, typer.Option(
     "--format", "-f", metavar="FORMAT", help="Output format: table, json, csv or md.",
     case_sensitive=False)]

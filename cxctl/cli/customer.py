@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from cxctl import render
-from cxctl.cli.common import (AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from, check_format, emit, fail,
+from cxctl.cli.common import (AtOpt, FormatOpt, ShowPiiOpt, as_of_from, check_format, emit, fail,
                               load_from, records_from, refused, root_from, timezone_of)
 from cxctl.cli.editing import coerce, parse_assignments, set_path, unset_path
 from cxctl.ids import new_id
@@ -145,7 +145,7 @@ def log_contact(
     by: Annotated[str, typer.Option(help="Staff id of who made the contact.")],
     channel: Annotated[str, typer.Option(help="visit, phone, email, meeting, wechat, letter or other.")],
     summary: Annotated[str, typer.Option(help="What was discussed.")] = "",
-    at: AsOfOpt = None,
+    at: AtOpt = None,
 ) -> None:
     """Record a formal contact (客户联系沟通记录) in the customer's contact_log."""
     records = records_from(ctx)

@@ -8,7 +8,7 @@ import typer
 from ruamel.yaml.comments import CommentedSeq
 
 from cxctl import render
-from cxctl.cli.common import (AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from, check_format, emit, fail,
+from cxctl.cli.common import (AtOpt, FormatOpt, ShowPiiOpt, as_of_from, check_format, emit, fail,
                               load_from, records_from, refused, root_from, timezone_of)
 from cxctl.ids import new_id
 from cxctl.severity import effective_severity
@@ -43,7 +43,7 @@ def open_ticket(
     compensation: Annotated[str | None, typer.Option(help="Compensation claimed, in yuan (e.g. 5000.01).")] = None,
     legal_or_media: Annotated[bool, typer.Option(
         "--legal-or-media", help="The customer went to court or the media.")] = False,
-    at: AsOfOpt = None,
+    at: AtOpt = None,
 ) -> None:
     """Accept (受理) a new ticket: writes tickets/YYYY/MM/T-….yaml and prints its id."""
     records = records_from(ctx)
@@ -158,7 +158,7 @@ def event(
     approved_by: Annotated[str | None, typer.Option(help="extend: who approved it.")] = None,
     false_reply: Annotated[bool, typer.Option(
         "--false-reply", help="revisit: the provider's reply turned out to be false.")] = False,
-    at: AsOfOpt = None,
+    at: AtOpt = None,
 ) -> None:
     """Append an event to a ticket (events are append-only and in time order)."""
     if event_type not in EVENT_TYPES:
@@ -192,7 +192,7 @@ def close(
     force: Annotated[bool, typer.Option(
         "--force", help="Forced closure (强制闭环) without the customer's agreement; needs --reason.")] = False,
     reason: Annotated[str | None, typer.Option(help="Why (required with --force).")] = None,
-    at: AsOfOpt = None,
+    at: AtOpt = None,
 ) -> None:
     """Close a ticket (a close event), or force-close it with a reason."""
     if force and not reason:
