@@ -2,6 +2,8 @@
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+from hypothesis import given, settings, strategies as st
+
 from cxctl.handover import (
     HandoverPolicy, expected_path, owner_at, previous_handover, record_problems,
 )
@@ -302,3 +304,23 @@ def test_prefill_first_handover_of_a_desk_starts_every_known_item_at_zero():
                   outgoing=["S-031"], incoming=["S-032"], previous=None, tickets=[], policy=POLICY)
     assert rec["counts"]["cash"] == {"outgoing": "0.00", "incoming": "0.00"}
     assert rec["loans"] == [] and rec["open_matters"] == []
+
+
+# --- balance as a property ----------------------------------------------------
+
+cents = st.integers(min_value=-50_000, max_value=50_000).map(lambda c: Decimal(c).scaleb(-2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=st.integers(0, 50), moves=st.lists(st.integers(-5, 5), max_size=6),
+       cash_moves=st.lists(cents, max_size=6), off=st.integers(-3, 3))
+def test_balance_flags_exactly_the_counts_that_do_not_add_up(start, moves, cash_moves, off):
+    prev = ho(23, "late", {"umbrella": start, "cash": Decimal("1000.00")})
+    movements = [Movement("umbrella", q, at(24, 9)) for q in moves] + \
+                [Movement("cash", q, at(24, 10)) for q in cash_moves]
+    umbrellas = start + sum(moves)
+    cash = Decimal("1000.00") + sum(cash_moves, Decimal("0"))
+    h = ho(24, "early", {"umbrella": umbrellas + off, "cash": cash}, movements=movements)
+    found = check_balance(prev, h, POLICY)
+    assert [(f.item, f.expected, f.actual) for f in found] == \
+        ([] if off == 0 else [("umbrella", umbrellas, umbrellas + off)])
