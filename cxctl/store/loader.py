@@ -74,11 +74,10 @@ def read_entry(root: Path, relpath: str) -> FileEntry:
 
 def check_bytes(raw: bytes, relpath: str, kind: str) -> FileEntry:
     """Parse, normalise and check one file's content (also used before writes)."""
-    parsed = yamlread.parse(raw, relpath)
+    parsed = yamlread.load(raw, relpath)
     if parsed.findings:
         return FileEntry(relpath, kind, None, parsed.findings)
-    naive: list[list] = []
-    data = yamlread.to_json_types(parsed.data, naive=naive)
+    data, naive = parsed.data, parsed.naive
     found = [error(relpath, "naive-timestamp",
                    f"timestamp '{'.'.join(map(str, where))}' has no UTC offset",
                    field=".".join(map(str, where)),

@@ -34,8 +34,9 @@ def schema_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "schemas"
 
 
-def available() -> set[str]:
-    return {p.stem for p in schema_dir().glob("*.yaml") if p.stem != "common"}
+@lru_cache(maxsize=None)
+def available() -> frozenset[str]:
+    return frozenset(p.stem for p in schema_dir().glob("*.yaml") if p.stem != "common")
 
 
 @lru_cache(maxsize=None)

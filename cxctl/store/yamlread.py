@@ -15,6 +15,7 @@ from decimal import Decimal
 import yaml
 
 from cxctl.findings import Finding, error
+from cxctl.store import fastyaml
 
 CONFLICT_MARKER = re.compile(rb"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.M)
 
@@ -79,13 +80,70 @@ def parse(raw: bytes, path: str) -> Parsed:
     text, findings = decode(raw, path)
     if text is None:
         return Parsed(None, findings, None)
+    return _parse_text(text, path)
+
+
+def _parse_text(text: str, path: str) -> Parsed:
     try:
         data = yaml.load(text, Loader=_FastLoader)
     except yaml.MarkedYAMLError as exc:
         return Parsed(None, [_syntax_finding(exc, text, path)], text)
     except yaml.YAMLError as exc:    # errors without a position
         return Parsed(None, [error(path, "yaml-syntax", str(exc))], text)
+    except (ValueError, OverflowError) as exc:    # a date that does not exist
+        return Parsed(None, [error(path, "bad-format", f"a value is not valid: {exc}",
+                                   hint=_BAD_SCALAR_HINT)], text)
+    except RecursionError:
+        return Parsed(None, [_recursive(path)], text)
     return Parsed(data, [], text)
+
+
+@dataclass(slots=True)
+class Loaded:
+    data: object | None           # JSON-typed
+    naive: list[list]             # where timestamps without a UTC offset are
+    findings: list[Finding]
+    text: str | None
+
+
+def load(raw: bytes, path: str) -> Loaded:
+    """Bytes to JSON-typed data (the read path every command uses).
+
+    Ordinary records take ``fastyaml``; a document it leaves aside takes the
+    general path (``yaml.load`` then ``to_json_types``), which gives the same
+    result for every document both accept.
+    """
+    text, findings = decode(raw, path)
+    if text is None:
+        return Loaded(None, [], findings, None)
+    try:
+        return Loaded(fastyaml.load_json(text), [], [], text)
+    except fastyaml.Unusual:
+        pass
+    except yaml.MarkedYAMLError as exc:
+        return Loaded(None, [], [_syntax_finding(exc, text, path)], text)
+    except yaml.YAMLError as exc:
+        return Loaded(None, [], [error(path, "yaml-syntax", str(exc))], text)
+    except RecursionError:
+        return Loaded(None, [], [_recursive(path)], text)
+    parsed = _parse_text(text, path)
+    if parsed.findings:
+        return Loaded(None, [], parsed.findings, text)
+    naive: list[list] = []
+    try:
+        data = to_json_types(parsed.data, naive=naive)
+    except RecursionError:
+        return Loaded(None, [], [_recursive(path)], text)
+    return Loaded(data, naive, [], text)
+
+
+_BAD_SCALAR_HINT = ("dates are YYYY-MM-DD and timestamps 2026-11-24T09:12:00+08:00, "
+                    "with a day and time that exist")
+
+
+def _recursive(path: str) -> Finding:
+    return error(path, "yaml-syntax", "an alias refers to the node that contains it",
+                 hint="records cannot contain themselves; replace the alias (*name) with the value")
 
 
 def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
@@ -97,6 +155,8 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
     code, hint = "yaml-syntax", None
     if isinstance(exc, DuplicateKeyError):
         code, hint = "duplicate-key", "each key may appear once in a mapping; keep one of them"
+    elif isinstance(exc, fastyaml.BadScalar):
+        code, hint = "bad-format", _BAD_SCALAR_HINT
     elif source is not None and "\t" in source[: (column or 1)]:
         problem, hint = "tab character in indentation", "indent with spaces, not tabs"
     elif "found character '\\t'" in str(exc):
