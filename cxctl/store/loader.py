@@ -8,6 +8,7 @@ records that loaded and every finding; it never raises on bad data.
 """
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -117,12 +118,29 @@ def _identity_findings(kind: str, data, relpath: str) -> list[Finding]:
 
 
 def load_records(root: Path, *, use_cache: bool = True, now: datetime | None = None) -> LoadResult:
+    # A load makes millions of long-lived objects and no reference cycles;
+    # the cycle collector would only walk them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        result = _load(Path(root), use_cache, now)
+    finally:
+        if collecting:
+            gc.enable()
+    if len(result.entries) >= FREEZE_MIN:
+        gc.freeze()      # and the command that follows need not walk them either
+    return result
+
+
+# Trees at least this big are moved out of the collector's sight once loaded.
+FREEZE_MIN = 10_000
+
+
+def _load(root: Path, use_cache: bool, now: datetime | None) -> LoadResult:
     from cxctl.store import cache    # the cache is optional plumbing around read_entry
 
-    root = Path(root)
     relpaths = list_files(root)
-    entries = cache.read_entries(root, relpaths, read_entry) if use_cache else \
-        {p: read_entry(root, p) for p in relpaths}
+    entries = cache.read_entries(root, relpaths, read_entry, use_cache=use_cache)
     records, identities, build_findings = build(entries)
     _fill_defaults(records)
     findings = [f for e in entries.values() for f in e.findings] + build_findings

@@ -1,0 +1,239 @@
+"""The parse cache's SQLite file: opening it safely, reading it whole, writing changes.
+
+One row per record file, keyed by its path, holding what identifies the
+version of the file that was read (size, mtime, ctime, inode; a content digest
+when the file was too recent for timestamps to tell two versions apart) and
+the entry read from it, marshalled, with a CRC so a damaged row is noticed.
+A ``meta`` table holds the layout version, a fingerprint of everything that
+shapes an entry (cxctl's code, the schemas, the rules, the Python version)
+and the row count.  A file that is not a database, is damaged or truncated,
+or disagrees with its row count is deleted and rebuilt; a fingerprint from
+another cxctl empties it.  Anything that stops the cache from working (a
+read-only root, a lock held too long) makes the load go without it.
+"""
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sqlite3
+import sys
+import zlib
+from functools import lru_cache
+from pathlib import Path
+
+import cxctl
+from cxctl import rules
+from cxctl.store import schemas
+
+CACHE_DIR = ".cxctl-cache"
+DB_NAME = "cache.sqlite"
+LAYOUT = "1"
+BUSY_TIMEOUT_MS = 30_000
+_CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    relpath TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
+    ino INTEGER NOT NULL,
+    digest BLOB,
+    payload BLOB NOT NULL,
+    crc INTEGER NOT NULL
+);
+"""
+
+
+class CacheCorrupt(Exception):
+    """The cache file cannot be trusted; it is deleted and rebuilt."""
+
+
+class CacheUnavailable(Exception):
+    """The cache cannot be used this run (read-only root, lock held too long)."""
+
+
+def fingerprint() -> str:
+    """Everything that shapes an entry: if any of it differs, no entry is reused."""
+    h = hashlib.sha256()
+    h.update(f"{LAYOUT}|{cxctl.__version__}|{sys.version_info[:2]}|{marshal.version}".encode())
+    h.update(_source_digest())
+    for kind in sorted(rules.RULES):
+        for fn in rules.RULES[kind]:
+            h.update(f"|{kind}:{fn.__module__}.{fn.__qualname__}".encode())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _source_digest() -> bytes:
+    h = hashlib.sha256()
+    package = Path(cxctl.__file__).resolve().parent
+    files = [(p.relative_to(package).as_posix(), p) for p in package.rglob("*.py")]
+    files += [("schemas/" + p.name, p) for p in schemas.schema_dir().glob("*.yaml")]
+    for name, path in sorted(files):
+        h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.digest()
+
+
+def encode(entry) -> bytes:
+    findings = [(f.path, f.line, f.column, f.field, f.code, f.level, f.message, f.hint, f.source_line)
+                for f in entry.findings]
+    return marshal.dumps((entry.kind, entry.data, findings))
+
+
+def row_crc(relpath: str, payload: bytes) -> int:
+    return zlib.crc32(payload, zlib.crc32(relpath.encode()))
+
+
+def _is_corrupt(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and (code & 0xFF) in _CORRUPT_CODES:
+        return True
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
+class CacheDB:
+    def __init__(self, root: Path):
+        self.dir = Path(root) / CACHE_DIR
+        self.path = self.dir / DB_NAME
+        self.conn: sqlite3.Connection | None = None
+        self.current = True          # the stored fingerprint is this cxctl's
+        self.stored: list[str] = []  # paths that have a row, as read by ``rows``
+
+    # --- opening -------------------------------------------------------------
+
+    def open(self) -> None:
+        """Connect, creating the file if needed; a file that is not a usable
+        cache of this layout is deleted and created again."""
+        try:
+            self.dir.mkdir(exist_ok=True)
+            if not self.dir.is_dir():
+                raise CacheUnavailable(f"{self.dir} is not a directory")
+        except OSError as exc:
+            raise CacheUnavailable(str(exc)) from exc
+        try:
+            self._connect()
+        except CacheCorrupt:
+            self.discard()
+            self._connect()
+
+    def _connect(self) -> None:
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise CacheUnavailable(str(exc)) from exc
+        self.conn = conn
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+                raise CacheUnavailable("the cache cannot use write-ahead logging here")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.executescript(_TABLES)
+            meta = dict(conn.execute("SELECT key, value FROM meta"))
+            if meta.get("layout", LAYOUT) != LAYOUT:
+                raise CacheCorrupt("written with another cache layout")
+            if not meta:
+                self._write_meta(conn, fingerprint(), 0)
+            self.current = meta.get("fingerprint", fingerprint()) == fingerprint()
+            self._meta = meta
+        except sqlite3.Error as exc:
+            self.close()
+            if _is_corrupt(exc):
+                raise CacheCorrupt(str(exc)) from exc
+            raise CacheUnavailable(str(exc)) from exc
+        except (CacheCorrupt, CacheUnavailable):
+            self.close()
+            raise
+
+    @staticmethod
+    def _write_meta(conn, fp: str, rows: int) -> None:
+        conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                         [("layout", LAYOUT), ("fingerprint", fp), ("rows", str(rows))])
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except sqlite3.Error:
+                pass
+            self.conn = None
+
+    def discard(self) -> None:
+        """Delete the cache file (and its journal files) so it is built afresh."""
+        self.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(f"{self.path}{suffix}")
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise CacheUnavailable(str(exc)) from exc
+
+    # --- reading -------------------------------------------------------------
+
+    def rows(self) -> dict[str, tuple]:
+        """Every row, checked: relpath -> (size, mtime_ns, ctime_ns, ino, digest, payload)."""
+        if not self.current:
+            return {}
+        out: dict[str, tuple] = {}
+        try:
+            self.conn.execute("BEGIN")      # one snapshot: rows and their count agree
+            try:
+                cur = self.conn.execute(
+                    "SELECT relpath, size, mtime_ns, ctime_ns, ino, digest, payload, crc FROM files")
+                for relpath, size, mtime, ctime, ino, digest, payload, crc in cur:
+                    if not isinstance(payload, bytes) or row_crc(relpath, payload) != crc:
+                        raise CacheCorrupt(f"damaged row for {relpath}")
+                    out[relpath] = (size, mtime, ctime, ino, digest, payload)
+                expected = self.conn.execute("SELECT value FROM meta WHERE key = 'rows'").fetchone()
+            finally:
+                self._end()
+        except sqlite3.Error as exc:
+            if _is_corrupt(exc):
+                raise CacheCorrupt(str(exc)) from exc
+            raise CacheUnavailable(str(exc)) from exc
+        except TypeError as exc:      # a value of the wrong type where a number belongs
+            raise CacheCorrupt(str(exc)) from exc
+        if expected is None or str(len(out)) != expected[0]:
+            raise CacheCorrupt("the row count does not match")
+        self.stored = list(out)
+        return out
+
+    def _end(self) -> None:
+        """Leave an open transaction (after an error; after COMMIT there is none)."""
+        if self.conn is not None and self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    # --- writing -------------------------------------------------------------
+
+    def write(self, upserts: list[tuple], deletes: list[str]) -> None:
+        """Store changed rows and drop rows of files that are gone, in one
+        transaction.  ``upserts``: (relpath, size, mtime_ns, ctime_ns, ino, digest, payload)."""
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                meta = dict(conn.execute("SELECT key, value FROM meta"))
+                if meta.get("fingerprint") != fingerprint():
+                    conn.execute("DELETE FROM files")
+                conn.executemany(
+                    "INSERT OR REPLACE INTO files (relpath, size, mtime_ns, ctime_ns, ino, digest, "
+                    "payload, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*row, row_crc(row[0], row[6])) for row in upserts])
+                conn.executemany("DELETE FROM files WHERE relpath = ?", [(p,) for p in deletes])
+                count = conn.execute("SELECT count(*) FROM files").fetchone()[0]
+                self._write_meta(conn, fingerprint(), count)
+                conn.execute("COMMIT")
+            finally:
+                self._end()
+        except sqlite3.Error as exc:
+            if _is_corrupt(exc):
+                raise CacheCorrupt(str(exc)) from exc
+            raise CacheUnavailable(str(exc)) from exc

@@ -1,0 +1,74 @@
+"""Reading many files on every core.
+
+Each worker reads a chunk of paths with the same ``reader`` the serial path
+uses and sends back each entry marshalled (the cache stores exactly those
+bytes, and unmarshalling is cheaper than unpickling).  Results come back in
+the order of the paths given, whatever order the workers finish in.  Workers
+are forked, so they see the same registered rules as the parent; where fork
+is not available, or the tree is small, reading stays in this process.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
+from pathlib import Path
+from typing import Callable, Iterator
+
+from cxctl.store import cachedb
+
+# Below this many files a pool costs more than it saves.
+PARALLEL_MIN = 2000
+CHUNK = 500
+
+
+def workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _picklable(fn) -> bool:
+    try:
+        pickle.dumps(fn)
+    except Exception:     # lambdas, closures: whatever pickle refuses
+        return False
+    return True
+
+
+def read_encoded(root: Path, relpaths: list[str], reader: Callable,
+                 advance: Callable[[int], None] = lambda n: None) -> Iterator[tuple[object, bytes | None]]:
+    """(entry or None, payload or None) per path, in order.  From workers only
+    the payload comes back, unless it cannot carry the entry (data marshal
+    cannot hold): then the entry comes back and nothing is cached."""
+    n_workers = workers()
+    if len(relpaths) < PARALLEL_MIN or n_workers < 2 or not can_fork() or not _picklable(reader):
+        for relpath in relpaths:
+            entry = reader(root, relpath)
+            yield entry, _encode(entry)[1]
+            advance(1)
+        return
+    chunks = [relpaths[i:i + CHUNK] for i in range(0, len(relpaths), CHUNK)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
+        for results in pool.map(_read_chunk, repeat(reader), repeat(root), chunks):
+            yield from results
+            advance(len(results))
+
+
+def _read_chunk(reader: Callable, root: Path, relpaths: list[str]) -> list[tuple[object, bytes | None]]:
+    return [_encode(reader(root, relpath)) for relpath in relpaths]
+
+
+def _encode(entry) -> tuple[object, bytes | None]:
+    try:
+        return None, cachedb.encode(entry)
+    except ValueError:           # not marshallable: send the entry itself, do not cache it
+        return entry, None
