@@ -142,8 +142,9 @@ def test_a_change_that_keeps_the_mtime_but_not_the_size_is_seen(tree, reads, mon
 
 def test_a_same_size_change_within_the_same_clock_tick_is_caught_by_the_digest(tree, reads, monkeypatch):
     # As if the file system kept coarse timestamps: only size and mtime count.
-    real_stat = cache._stat
-    monkeypatch.setattr(cache, "_stat", lambda p: (lambda st: st and (st[0], st[1], 0, 0))(real_stat(p)))
+    real_stats = cache._stats
+    monkeypatch.setattr(cache, "_stats", lambda root, paths: {
+        p: st and (st[0], st[1], 0, 0) for p, st in real_stats(root, paths).items()})
     path = tree / "customers/C-7K2M9Q.yaml"
     load_records(tree)
     reads.clear()
@@ -180,8 +181,8 @@ def test_a_damaged_cache_is_rebuilt_never_trusted(tree, reads, damage):
     else:
         with sqlite3.connect(db) as conn:
             if damage == "bad-row":      # a payload changed behind the checksum's back
-                conn.execute("UPDATE files SET payload = ? WHERE relpath = 'staff.yaml'",
-                             (cachedb.encode(loader.FileEntry("staff.yaml", "staff", [], [])),))
+                conn.execute("UPDATE files SET data = ? WHERE relpath = 'staff.yaml'",
+                             (cachedb.encode(loader.FileEntry("staff.yaml", "staff", [], []))[1],))
             else:
                 conn.execute("DELETE FROM files WHERE relpath = 'staff.yaml'")
     reads.clear()

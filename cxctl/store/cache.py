@@ -15,15 +15,13 @@ file is older than that, the digest is dropped and timestamps suffice.
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import time
 from pathlib import Path
 from typing import Callable
 
-from cxctl.findings import Finding
 from cxctl.store import parallel, progress
-from cxctl.store.cachedb import CacheCorrupt, CacheDB, CacheUnavailable
+from cxctl.store.cachedb import CacheCorrupt, CacheDB, CacheUnavailable, decode
 from cxctl.store.loader import FileEntry
 
 RACY_NS = 2_000_000_000
@@ -35,64 +33,59 @@ def read_entries(root: Path, relpaths: list[str], reader: Callable, *,
     the cache is neither consulted nor written."""
     root = Path(root)
     started = time.time_ns()
-    stats = {p: _stat(root / p) for p in relpaths} if use_cache else dict.fromkeys(relpaths)
+    stats = _stats(root, relpaths) if use_cache else dict.fromkeys(relpaths)
     db = _open(root) if use_cache else None
     found: dict[str, FileEntry] = {}
     upserts: list[tuple] = []
-    misses = list(relpaths)
     if db is not None:
         try:
-            misses = _take_hits(db, root, relpaths, stats, started, found, upserts)
+            _take_hits(db, root, stats, started, found, upserts)
         except CacheCorrupt:
             db = _rebuild(db)
             found.clear()
             upserts.clear()
+    misses = [p for p in relpaths if p not in found]
     with progress.bar(len(misses), "reading records") as advance:
         digests = {p: _digest(root / p) for p in misses if _racy(stats[p], started)}
-        for relpath, (entry, payload) in zip(misses, parallel.read_encoded(root, misses, reader, advance)):
-            found[relpath] = entry if entry is not None else decode(relpath, payload)
+        for relpath, (entry, blobs) in zip(misses, parallel.read_encoded(root, misses, reader, advance)):
+            found[relpath] = entry if entry is not None else decode(relpath, *blobs)
             st = stats[relpath]
-            if db is not None and payload is not None and st is not None:
-                upserts.append((relpath, *st, digests.get(relpath), payload))
+            if db is not None and blobs is not None and st is not None:
+                upserts.append((relpath, *st, digests.get(relpath), *blobs))
     if db is not None:
-        _store(db, upserts, relpaths)
+        _store(db, upserts, stats)
     return {p: found[p] for p in relpaths}
 
 
-def decode(relpath: str, payload: bytes) -> FileEntry:
-    kind, data, findings = marshal.loads(payload)
-    return FileEntry(relpath, kind, data, [Finding(*f) for f in findings])
-
-
-def _take_hits(db: CacheDB, root: Path, relpaths: list[str], stats: dict, started: int,
-               found: dict, upserts: list) -> list[str]:
-    """Fill ``found`` with cache hits; return the paths that must be read."""
-    rows = db.rows()
-    misses = []
+def _take_hits(db: CacheDB, root: Path, stats: dict, started: int, found: dict, upserts: list) -> None:
+    """Fill ``found`` with the entries the cache holds for files as they are now."""
     try:
-        for relpath in relpaths:
-            row, st = rows.get(relpath), stats[relpath]
-            if row is None or st is None or row[:4] != st:
-                misses.append(relpath)
+        for relpath, size, mtime, ctime, ino, digest, head, blob, _crc in db.scan():
+            st = stats.get(relpath)
+            if st is None or st[0] != size or st[1] != mtime or st[2] != ctime or st[3] != ino:
                 continue
-            if row[4] is not None:          # recorded while recent: compare content
-                if _digest(root / relpath) != row[4]:
-                    misses.append(relpath)
+            if digest is not None:          # recorded while recent: compare content
+                if _digest(root / relpath) != digest:
                     continue
                 if not _racy(st, started):
-                    upserts.append((relpath, *st, None, row[5]))
-            found[relpath] = decode(relpath, row[5])
-    except (ValueError, EOFError, TypeError) as exc:     # a payload that is not an entry
+                    upserts.append((relpath, *st, None, head, blob))
+            found[relpath] = decode(relpath, head, blob)
+    except (ValueError, EOFError, TypeError) as exc:     # a head that is not an entry's
         raise CacheCorrupt(str(exc)) from exc
-    return misses
 
 
-def _stat(path: Path) -> tuple[int, int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+def _stats(root: Path, relpaths: list[str]) -> dict[str, tuple[int, int, int, int] | None]:
+    base = os.fspath(root) + os.sep
+    out: dict[str, tuple[int, int, int, int] | None] = {}
+    stat = os.stat
+    for relpath in relpaths:
+        try:
+            st = stat(base + relpath)
+        except OSError:
+            out[relpath] = None
+            continue
+        out[relpath] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    return out
 
 
 def _racy(st, started: int) -> bool:
@@ -124,10 +117,9 @@ def _rebuild(db: CacheDB) -> CacheDB | None:
     return db
 
 
-def _store(db: CacheDB, upserts: list[tuple], relpaths: list[str]) -> None:
+def _store(db: CacheDB, upserts: list[tuple], stats: dict) -> None:
     try:
-        present = set(relpaths)
-        stale = [p for p in db.stored if p not in present]
+        stale = [p for p in db.stored if p not in stats]
         if upserts or stale or not db.current:
             db.write(upserts, stale)
     except CacheCorrupt:

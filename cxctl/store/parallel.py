@@ -1,8 +1,8 @@
 """Reading many files on every core.
 
 Each worker reads a chunk of paths with the same ``reader`` the serial path
-uses and sends back each entry marshalled (the cache stores exactly those
-bytes, and unmarshalling is cheaper than unpickling).  Results come back in
+uses and sends back each entry marshalled: the cache stores exactly those
+bytes, and the data is not even unmarshalled until it is needed.  Results come back in
 the order of the paths given, whatever order the workers finish in.  Workers
 are forked, so they see the same registered rules as the parent; where fork
 is not available, or the tree is small, reading stays in this process.
@@ -43,10 +43,13 @@ def _picklable(fn) -> bool:
     return True
 
 
+Blobs = tuple[bytes, bytes]
+
+
 def read_encoded(root: Path, relpaths: list[str], reader: Callable,
-                 advance: Callable[[int], None] = lambda n: None) -> Iterator[tuple[object, bytes | None]]:
-    """(entry or None, payload or None) per path, in order.  From workers only
-    the payload comes back, unless it cannot carry the entry (data marshal
+                 advance: Callable[[int], None] = lambda n: None) -> Iterator[tuple[object, Blobs | None]]:
+    """(entry or None, blobs or None) per path, in order.  From workers only
+    the blobs come back, unless they cannot carry the entry (data marshal
     cannot hold): then the entry comes back and nothing is cached."""
     n_workers = workers()
     if len(relpaths) < PARALLEL_MIN or n_workers < 2 or not can_fork() or not _picklable(reader):
@@ -63,11 +66,11 @@ def read_encoded(root: Path, relpaths: list[str], reader: Callable,
             advance(len(results))
 
 
-def _read_chunk(reader: Callable, root: Path, relpaths: list[str]) -> list[tuple[object, bytes | None]]:
+def _read_chunk(reader: Callable, root: Path, relpaths: list[str]) -> list[tuple[object, Blobs | None]]:
     return [_encode(reader(root, relpath)) for relpath in relpaths]
 
 
-def _encode(entry) -> tuple[object, bytes | None]:
+def _encode(entry) -> tuple[object, Blobs | None]:
     try:
         return None, cachedb.encode(entry)
     except ValueError:           # not marshallable: send the entry itself, do not cache it
