@@ -92,8 +92,16 @@ def encode(entry) -> tuple[bytes, bytes]:
 
 
 def decode(relpath: str, head: bytes, blob: bytes) -> StoredEntry:
+    kind = _CLEAN_HEADS.get(head)
+    if kind is not None:            # most files: a known kind and no findings
+        return StoredEntry.stored(relpath, kind, blob, [])
     kind, findings = marshal.loads(head)
+    if not findings and isinstance(kind, str):
+        _CLEAN_HEADS[head] = kind
     return StoredEntry.stored(relpath, kind, blob, [Finding(*f) for f in findings])
+
+
+_CLEAN_HEADS: dict[bytes, str] = {}
 
 
 class StoredEntry(FileEntry):
