@@ -11,6 +11,7 @@ from typing import Callable
 from cxctl.findings import Finding, error
 from cxctl.model import STATUS_AFTER_EVENT, Ticket
 from cxctl.severity import derive_severity, severity_rank
+from cxctl.sla_checks import calendar_findings, sla_policy_findings
 
 Rule = Callable[[dict, str], list[Finding]]
 
@@ -89,6 +90,8 @@ def _transfers_agree(ticket: Ticket, path: str) -> list[Finding]:
 
 # kind -> rules; other modules add theirs (calendars, policies, handovers).
 RULES: dict[str, list[Rule]] = {"ticket": [ticket_rules]}
+RULES["calendar"] = [calendar_findings]
+RULES["policy-sla"] = [sla_policy_findings]
 
 
 def register(kind: str, rule: Rule) -> None:
