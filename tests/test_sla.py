@@ -1,6 +1,6 @@
 """SLA clocks (SPEC 3.3): each row of the target table met/breached at its boundary,
 start/stop rules, states, reopen, extend, hold/resume, and the policy file."""
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
