@@ -316,3 +316,22 @@ def test_site_policy_changes_targets_without_code():
     assert [(c.metric, c.due_at, c.state) for c in req] == [("resolve", ts("2026-11-03T10:00"), "running")]
     comp = clocks_for_ticket(ticket(opened="2026-11-04T10:00"), custom, cal, ts("2026-11-04T11:00"))
     assert comp[0].due_at == ts("2026-11-16T16:30")    # Nov 14 is a Saturday: rolled to Monday
+
+
+# -- DST and non-working starts at the clock level -------------------------------------------------
+
+BERLIN = BusinessCalendar.from_dict({"name": "de-test", "timezone": "Europe/Berlin",
+                                     "workweek": ["mon", "tue", "wed", "thu", "fri"]})
+
+
+def test_clocks_in_a_dst_calendar():
+    spring = ticket(opened="2026-03-29T01:30:00+01:00")      # 30 minutes before clocks go forward
+    clocks = {c.metric: c for c in clocks_for_ticket(spring, POLICY, BERLIN, ts("2026-03-29T04:00:00+02:00"))}
+    assert clocks["first_contact"].due_at == ts("2026-03-29T05:30:00+02:00")   # 3 elapsed hours
+    assert clocks["resolve"].due_at == ts("2026-04-01T16:30:00+02:00")         # Mon, Tue, Wed at the cut-off
+    assert clocks["first_contact"].state == "running"
+
+
+def test_complaint_accepted_on_saturday_evening_counts_from_monday():
+    c = clock(ticket(opened="2026-11-07T20:00"), "resolve", "2026-11-07T21:00")
+    assert c.due_at == ts("2026-11-11T16:30")
