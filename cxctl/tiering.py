@@ -18,7 +18,7 @@ from decimal import Decimal
 from cxctl.model import Customer, TierOverride
 from cxctl.tiering_cycle import JULY, Cycle, cycle_for, ineligible_reason, override_in_effect
 from cxctl.tiering_policy import (
-    CriterionScore, Problem, TieringError, TieringPolicy, score_customer, score_number,
+    CriterionScore, Problem, TieringError, TieringPolicy, decimal_text, score_customer, score_number,
 )
 
 HALF = Decimal("0.5")
@@ -33,10 +33,6 @@ class Tie:
     customers: tuple[str, ...]   # everyone sharing it
     moved: tuple[str, ...]       # those the tie put on the better side of the cut
     message: str
-
-    def to_dict(self) -> dict:
-        return {"boundary": self.boundary, "value": self.value, "customers": list(self.customers),
-                "moved": list(self.moved), "message": self.message}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +61,6 @@ class Boundaries:
         if self.tier3_max is not None and score <= self.tier3_max:
             return 3
         return 2
-
-    def to_dict(self) -> dict:
-        return {"period": self.period,
-                "tier1_min": score_number(self.tier1_min) if self.tier1_min is not None else None,
-                "tier3_max": score_number(self.tier3_max) if self.tier3_max is not None else None,
-                "vip_min": [self.vip_min[0], score_number(self.vip_min[1])] if self.vip_min else None}
 
 
 @dataclass(slots=True)
@@ -180,8 +170,8 @@ def split_levels(ranked: list[tuple[str, Decimal]], split: tuple[Decimal, Decima
         tier = 1 if boundary == "1/2" else 3
         counted = n1 if tier == 1 else n3
         actual = sum(1 for level in levels.values() if level == tier)
-        ties.append(Tie(boundary, str(shared), sharing, tuple(cid for cid, _ in moved),
-                        f"{len(sharing)} customers share score {shared} across the {boundary} "
+        ties.append(Tie(boundary, decimal_text(shared), sharing, tuple(cid for cid, _ in moved),
+                        f"{len(sharing)} customers share score {decimal_text(shared)} across the {boundary} "
                         f"boundary: the count gives tier {tier} {counted}, the tie makes it {actual}"))
     return levels, ties
 

@@ -60,7 +60,7 @@ def test_run_table_shows_breakdown_ties_overrides_and_left_out(cli, records_root
     out = result.stdout
     assert "asset_scale" in out and "5 (30)" in out                 # per-criterion breakdown
     assert "score ties across the 1/2 boundary" in out              # C-A1 and C-G7 share 100
-    assert "tie: 2 customers share score 100.00 across the 1/2 boundary" in out
+    assert "tie: 2 customers share score 100 across the 1/2 boundary" in out
     assert "override to tier 2 by S-001: 新开业主力店" in out
     assert "left out:" in out and "missing rating input: business_scale" in out
     assert "up" in out                                              # C-G7 from tier 2 to 1
@@ -128,6 +128,9 @@ def test_invalid_policy_exits_2_and_writes_nothing(cli, records_root):
     assert result.exit_code == 2
     assert "weights sum to 99, not 100" in result.stderr
     assert {p: p.read_bytes() for p in snapshot} == snapshot
+    found = json.loads(cli(["--root", root, "validate", "--format", "json"]).stdout)
+    assert [(f["path"], f["line"], f["field"], f["level"]) for f in found if f["code"] == "tier-policy"] \
+        == [("policies/tiering.yaml", 1, "weights", "error")]
 
 
 def test_override_without_a_known_approver_blocks_apply(cli, records_root):

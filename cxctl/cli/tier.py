@@ -16,7 +16,9 @@ from cxctl.integrity import owner_rank_problem
 from cxctl.model import Records
 from cxctl.store.writer import LockBusy, WriteRefused, locked, update_record
 from cxctl.tiering import Proposal, TierChange, apply_plan, propose
-from cxctl.tiering_policy import Problem, TieringError, TieringPolicy, policy_from_dict
+from cxctl.tiering_policy import (
+    Problem, TieringError, TieringPolicy, decimal_text, policy_from_dict,
+)
 
 app = typer.Typer(help="Tier customers: compute a proposal (run), write it into the "
                        "customer files (apply).", no_args_is_help=True)
@@ -49,14 +51,17 @@ def _policy(records: Records) -> TieringPolicy:
         fail(f"{POLICY_PATH} is not usable for tiering; nothing was computed or written")
 
 
-def _unloaded_customers(ctx: typer.Context) -> list[Finding]:
-    """Customer files that failed to load: a run without them would split a
-    different N, so they are reported and block `apply`."""
+def _unloaded_customers(ctx: typer.Context, records: Records) -> list[Finding]:
+    """Errors in customer files that could not be loaded: a run without those
+    customers would split a different N, so they are reported and block
+    `apply`.  Errors in loaded files (an owner who left) do not concern tiering."""
+    loaded = {c.path for c in records.customers.values()}
     return [f for f in load_from(ctx).findings
-            if f.level == "error" and f.path.startswith("customers/")]
+            if f.level == "error" and f.path.startswith("customers/") and f.path not in loaded]
 
 
-def _proposal(ctx: typer.Context, period: str, as_of: str | None) -> tuple[Records, Proposal]:
+def _proposal(ctx: typer.Context, period: str, as_of: str | None
+              ) -> tuple[Records, TieringPolicy, Proposal]:
     records = records_from(ctx)
     policy = _policy(records)
     moment = as_of_from(as_of, timezone_of(records))
@@ -65,12 +70,7 @@ def _proposal(ctx: typer.Context, period: str, as_of: str | None) -> tuple[Recor
                            staff_ids=set(records.staff), as_of=moment.date())
     except TieringError as exc:
         fail(str(exc))
-    return records, proposal
-
-
-def render_number(value) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return records, policy, proposal
 
 
 def _table_rows(proposal: Proposal, records: Records, criteria: tuple[str, ...],
@@ -78,14 +78,14 @@ def _table_rows(proposal: Proposal, records: Records, criteria: tuple[str, ...],
     out = []
     for row in proposal.rows:
         flat = {"customer": row.customer, "name": records.customers[row.customer].name,
-                "score": render_number(row.score) if row.score is not None else None}
+                "score": decimal_text(row.score) if row.score is not None else None}
         for name in criteria:
             c = row.breakdown.get(name)
             if fmt == "csv":
                 flat[name] = c.input if c else None
-                flat[f"{name}_points"] = render_number(c.points) if c else None
+                flat[f"{name}_points"] = decimal_text(c.points) if c else None
             else:
-                flat[name] = f"{c.input} ({render_number(c.points)})" if c else None
+                flat[name] = f"{c.input} ({decimal_text(c.points)})" if c else None
         flat.update({"computed": row.computed_level, "level": row.level, "class": row.class_,
                      "previous_level": row.previous_level, "movement": row.movement,
                      "reason": row.reason})
@@ -103,8 +103,9 @@ def _summary(proposal: Proposal) -> str:
         head += " — by count n1={} n2={} n3={}".format(*proposal.counts)
     if proposal.boundaries is not None:
         b = proposal.boundaries
-        head += (f" — placed by {b.period}: tier 1 from {b.tier1_min if b.tier1_min is not None else '-'}"
-                 f", tier 3 up to {b.tier3_max if b.tier3_max is not None else '-'}")
+        head += (f" — placed by the {b.period} boundaries: tier 1 from "
+                 f"{decimal_text(b.tier1_min) if b.tier1_min is not None else '(none)'}, tier 3 up to "
+                 f"{decimal_text(b.tier3_max) if b.tier3_max is not None else '(none)'}")
     lines = [head,
              f"final: tier 1 {levels[0]} ({vip} vip), tier 2 {levels[1]}, tier 3 {levels[2]}; "
              + ", ".join(f"{v} {k}" for k, v in moves.items())
@@ -131,9 +132,9 @@ def run_command(
     an override or a rating input must be fixed before it can be applied.
     """
     fmt = check_format(fmt)
-    records, proposal = _proposal(ctx, period, as_of)
-    criteria = tuple(policy_from_dict(records.policies.get("tiering") or {}).weights)
-    unloaded = _unloaded_customers(ctx)
+    records, policy, proposal = _proposal(ctx, period, as_of)
+    criteria = policy.criteria
+    unloaded = _unloaded_customers(ctx, records)
     if fmt == "json":
         emit([r.to_dict() for r in proposal.rows], fmt, show_pii=show_pii)
     elif fmt in ("csv", "md"):
@@ -186,7 +187,7 @@ def _describe(fields: dict | None) -> str:
     if fields.get("class"):
         text += f" {fields['class']}"
     score = fields.get("score")
-    return text + f" · {fields['period']}" + (f" · {render_number(score)}" if score is not None else "")
+    return text + f" · {fields['period']}" + (f" · {decimal_text(score)}" if score is not None else "")
 
 
 @app.command("apply")
@@ -198,8 +199,8 @@ def apply_command(
     """Write the period's proposal into the customer files (tier: level, class,
     period, score; overrides kept) for review with `git diff`.  Applying the
     same period again changes nothing."""
-    records, proposal = _proposal(ctx, period, as_of)
-    unloaded = _unloaded_customers(ctx)
+    records, _, proposal = _proposal(ctx, period, as_of)
+    unloaded = _unloaded_customers(ctx, records)
     blocking = [_finding(p, records) for p in proposal.problems] + unloaded
     if blocking:
         report_findings(blocking)
