@@ -41,26 +41,28 @@ class Boundaries:
     January run of the same year.
 
     Recovered from the customer files rather than stored separately: every
-    customer tiered in January carries ``tier.period: YYYY-01`` and its score,
-    so the boundaries are the lowest score that reached tier 1 and the highest
-    that fell to tier 3.  Customers whose override was in effect in January
-    are skipped, because their stored level is not the one their score earned.
-    A July score at or above ``tier1_min`` is tier 1, at or below ``tier3_max``
-    tier 3, anything between tier 2 (a score in a gap between January's tiers
-    takes tier 2; a tier January left empty stays empty).  The vip cut is the
-    weakest January vip by (criteria sum, score), read with today's ratings.
+    customer tiered in January carries ``tier.period: YYYY-01`` and its score.
+    Customers whose override was in effect in January are skipped, because
+    their stored level is not the one their score earned.  A July newcomer
+    takes the best tier whose lowest January score it reaches, which is the
+    rule the January split itself applied (equal to a tier's lowest score
+    joins it; a score in a gap between two tiers takes the lower one).  Below
+    the lowest tier-2 score is tier 3 only if January had a tier 3.  The vip
+    cut is the weakest January vip by (criteria sum, score), read with the
+    ratings on file now.
     """
     period: str
     tier1_min: Decimal | None
-    tier3_max: Decimal | None
+    tier2_min: Decimal | None
+    has_tier3: bool
     vip_min: tuple[int, Decimal] | None
 
     def level_for(self, score: Decimal) -> int:
         if self.tier1_min is not None and score >= self.tier1_min:
             return 1
-        if self.tier3_max is not None and score <= self.tier3_max:
-            return 3
-        return 2
+        if self.tier2_min is not None and score >= self.tier2_min:
+            return 2
+        return 3 if self.has_tier3 else 2
 
 
 @dataclass(slots=True)
@@ -211,14 +213,13 @@ def january_boundaries(customers: Iterable[Customer], year: int, vip_criteria: I
     if not earned:
         raise TieringError(f"every {period} tier on file is an override or has no score, so the "
                            f"{period} boundaries cannot be recovered")
-    tier1 = [Decimal(str(c.tier.score)) for c in earned if c.tier.level == 1]
-    tier3 = [Decimal(str(c.tier.score)) for c in earned if c.tier.level == 3]
+    lowest = {level: min((Decimal(str(c.tier.score)) for c in earned if c.tier.level == level),
+                         default=None) for level in (1, 2, 3)}
     criteria = tuple(vip_criteria)
     vips = [(vip_key(c, criteria), Decimal(str(c.tier.score))) for c in january
             if c.tier.level == 1 and c.tier.class_ == VIP and c.tier.score is not None]
     vips = [v for v in vips if v[0] is not None]
-    return Boundaries(period, min(tier1) if tier1 else None, max(tier3) if tier3 else None,
-                      min(vips) if vips else None)
+    return Boundaries(period, lowest[1], lowest[2], lowest[3] is not None, min(vips, default=None))
 
 
 def override_problems(customer: Customer, staff_ids: Collection[str] | None) -> list[Problem]:

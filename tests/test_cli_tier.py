@@ -172,6 +172,6 @@ def test_july_needs_the_applied_january_run_then_places_newcomers(cli, records_r
     result = cli([*july, "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = {r["customer"]: r for r in json.loads(result.stdout)}
-    # 88 sits between January's tier 1 (100) and tier 3 (52): tier 2.
+    # 88 is below January's lowest tier-1 score (100) and above its lowest tier-2 (60).
     assert (rows["C-N1"]["level"], rows["C-N1"]["reason"]) == (2, "placed by the 2026-01 boundaries")
     assert rows["C-A1"]["level"] is None

@@ -104,8 +104,9 @@ def _summary(proposal: Proposal) -> str:
     if proposal.boundaries is not None:
         b = proposal.boundaries
         head += (f" — placed by the {b.period} boundaries: tier 1 from "
-                 f"{decimal_text(b.tier1_min) if b.tier1_min is not None else '(none)'}, tier 3 up to "
-                 f"{decimal_text(b.tier3_max) if b.tier3_max is not None else '(none)'}")
+                 f"{decimal_text(b.tier1_min) if b.tier1_min is not None else '(none)'}, tier 2 from "
+                 f"{decimal_text(b.tier2_min) if b.tier2_min is not None else '(none)'}"
+                 + ("" if b.has_tier3 else ", no tier 3"))
     lines = [head,
              f"final: tier 1 {levels[0]} ({vip} vip), tier 2 {levels[1]}, tier 3 {levels[2]}; "
              + ", ".join(f"{v} {k}" for k, v in moves.items())
