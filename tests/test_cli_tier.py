@@ -62,6 +62,7 @@ def test_run_table_shows_breakdown_ties_overrides_and_left_out(cli, records_root
     assert "score ties across the 1/2 boundary" in out              # C-A1 and C-G7 share 100
     assert "tie: 2 customers share score 100 across the 1/2 boundary" in out
     assert "override to tier 2 by S-001: 新开业主力店" in out
+    assert "override: C-J9 tier 2 by S-001 (新开业主力店)\n" in out          # listed in the summary
     assert "left out:" in out and "missing rating input: business_scale" in out
     assert "up" in out                                              # C-G7 from tier 2 to 1
 

@@ -114,7 +114,9 @@ def _summary(proposal: Proposal) -> str:
     lines += [f"tie: {t.message}" for t in proposal.ties]
     overrides = [r for r in proposal.rows if r.override is not None]
     lines += [f"override: {r.customer} tier {r.override.level} by {r.override.by} "
-              f"({r.override.reason})" + ("" if r.override_applied else " — not applied")
+              f"({r.override.reason})"
+              + ("" if r.override_applied else " — customer not in this run" if r.level is None
+                 else " — not applied (see its reason)")
               for r in overrides]
     return "\n".join(lines) + "\n"
 
