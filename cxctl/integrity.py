@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from cxctl.findings import Finding, error, warning
 from cxctl.model import Records, Staff
+from cxctl.tiering_cycle import override_in_effect
 
 TIER1_MIN_RANK = "deputy_manager"
 ACTIVE_PROVIDER_STATUSES = frozenset({"active", "transitional"})
@@ -133,7 +134,7 @@ def owner_rank_problem(level: int, owner: Staff) -> str | None:
         return (f"a tier-1 customer needs an owner of rank {TIER1_MIN_RANK} or above; "
                 f"{owner.id} is {owner.rank}")
     if level in (2, 3) and senior:
-        return (f"a tier-{level} customer is owned below deputy manager; "
+        return (f"a tier-{level} customer's owner should rank below {TIER1_MIN_RANK}; "
                 f"{owner.id} is {owner.rank}")
     return None
 
@@ -143,7 +144,11 @@ def owner_rank_findings(records: Records) -> list[Finding]:
     for c in records.customers.values():
         if not c.tier or c.status != "active" or c.owner not in records.staff:
             continue
-        level = c.tier.override.level if c.tier.override else c.tier.level
+        # `tier apply` writes the final level, override included; an override
+        # added by hand since counts at once, one that had ended by the tier's
+        # period does not.
+        level = (c.tier.override.level if override_in_effect(c.tier.override, c.tier.period)
+                 else c.tier.level)
         problem = owner_rank_problem(level, records.staff[c.owner])
         if problem:
             out.append(warning(c.path, "owner-rank", problem, field="owner",

@@ -11,6 +11,7 @@ from typing import Callable
 from cxctl.findings import Finding, error
 from cxctl.model import STATUS_AFTER_EVENT, Ticket
 from cxctl.severity import derive_severity, severity_rank
+from cxctl.tiering_policy import policy_problems as tiering_policy_problems
 
 Rule = Callable[[dict, str], list[Finding]]
 
@@ -87,8 +88,15 @@ def _transfers_agree(ticket: Ticket, path: str) -> list[Finding]:
     return out
 
 
+def tiering_policy_rules(data: dict, path: str) -> list[Finding]:
+    """Weights summing to 100, a split summing to 1: what the schema cannot say."""
+    return [error(path, "tier-policy", p.message, field=p.field)
+            for p in tiering_policy_problems(data)]
+
+
 # kind -> rules; other modules add theirs (calendars, policies, handovers).
-RULES: dict[str, list[Rule]] = {"ticket": [ticket_rules]}
+RULES: dict[str, list[Rule]] = {"ticket": [ticket_rules],
+                                "policy-tiering": [tiering_policy_rules]}
 
 
 def register(kind: str, rule: Rule) -> None:
