@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from cxctl.findings import Finding, error, warning
-from cxctl.model import Records, Staff
+from cxctl.model import RANKS, Records, Staff
 from cxctl.tiering_cycle import override_in_effect
 
 TIER1_MIN_RANK = "deputy_manager"
@@ -129,7 +129,7 @@ def _other_references(records: Records) -> list[Finding]:
 def owner_rank_problem(level: int, owner: Staff) -> str | None:
     """Tier-1 customers need an owner of deputy manager or above; tiers 2-3
     an owner below that rank (seed 004 §5.3.1)."""
-    senior = owner.rank_index >= Staff(id="", name="", rank=TIER1_MIN_RANK).rank_index
+    senior = owner.rank_index >= RANKS.index(TIER1_MIN_RANK)
     if level == 1 and not senior:
         return (f"a tier-1 customer needs an owner of rank {TIER1_MIN_RANK} or above; "
                 f"{owner.id} is {owner.rank}")
