@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from cxctl.calendar import zone_or_none
 from cxctl.findings import Finding, error, warning
 from cxctl.model import RANKS, Records, Staff
 from cxctl.tiering_cycle import override_in_effect
@@ -20,8 +21,9 @@ ACTIVE_PROVIDER_STATUSES = frozenset({"active", "transitional"})
 
 def check_records(records: Records, identities: list[tuple[str, str, str]], *,
                   now: datetime) -> list[Finding]:
-    tz = ZoneInfo(records.settings.timezone) if records.settings else None
+    tz = zone_or_none(records.settings.timezone) if records.settings else None
     out: list[Finding] = []
+    out += _default_calendar(records)
     out += duplicate_ids(identities)
     out += _ticket_references(records)
     out += _customer_references(records)
@@ -31,6 +33,16 @@ def check_records(records: Records, identities: list[tuple[str, str, str]], *,
     if tz is not None:
         out += _ticket_folders(records, tz)
     return out
+
+
+def _default_calendar(records: Records) -> list[Finding]:
+    if records.settings is None or records.settings.calendar in records.calendars:
+        return []
+    return [error("cxctl.yaml", "unknown-calendar",
+                  f"the default calendar '{records.settings.calendar}' is not in calendars/",
+                  field="calendar",
+                  hint=f"add calendars/{records.settings.calendar}.yaml (cxctl calendar import) "
+                       f"or name one of: {', '.join(sorted(records.calendars)) or 'none'}")]
 
 
 def duplicate_ids(identities: list[tuple[str, str, str]]) -> list[Finding]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from cxctl.findings import Finding, error
+from cxctl.calendar import zone_or_none
 from cxctl.model import STATUS_AFTER_EVENT, Ticket
 from cxctl.severity import derive_severity, severity_rank
 from cxctl.tiering_policy import policy_problems as tiering_policy_problems
@@ -94,8 +95,16 @@ def tiering_policy_rules(data: dict, path: str) -> list[Finding]:
             for p in tiering_policy_problems(data)]
 
 
+def settings_rules(data: dict, path: str) -> list[Finding]:
+    if zone_or_none(data["timezone"]) is None:
+        return [error(path, "unknown-timezone", f"unknown time zone '{data['timezone']}'",
+                      field="timezone", hint="use an IANA name such as Asia/Shanghai")]
+    return []
+
+
 # kind -> rules; other modules add theirs (calendars, policies, handovers).
 RULES: dict[str, list[Rule]] = {"ticket": [ticket_rules],
+                                "settings": [settings_rules],
                                 "policy-tiering": [tiering_policy_rules]}
 
 

@@ -241,3 +241,17 @@ def test_missing_root_is_a_usage_error(cli, tmp_path):
     result = cli(["--root", tmp_path / "nowhere", "validate"])
     assert result.exit_code == 2
     assert "not a directory" in result.output
+
+
+def test_unknown_time_zone_in_settings_is_a_finding_and_commands_exit_2(cli, records_root):
+    write(records_root, "cxctl.yaml", "organisation: x\ntimezone: Asia/Chongqing_Nowhere\ncalendar: cn-mainland\n")
+    result, found = findings(cli, records_root)
+    assert result.exit_code == 1
+    assert [(f["code"], f["field"], f["line"]) for f in found] == [("unknown-timezone", "timezone", 2)]
+    assert cli(["--root", records_root, "ticket", "list"]).exit_code == 2
+
+
+def test_default_calendar_must_exist(cli, records_root):
+    write(records_root, "cxctl.yaml", "organisation: x\ntimezone: Asia/Shanghai\ncalendar: atlantis\n")
+    _, found = findings(cli, records_root)
+    assert [(f["code"], f["path"], f["line"]) for f in found] == [("unknown-calendar", "cxctl.yaml", 3)]
