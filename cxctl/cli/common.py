@@ -1,0 +1,118 @@
+"""What every command group shares: options, loading, output, exit codes."""
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from dateutil import parser as dateparser
+
+from cxctl import render
+from cxctl.findings import Finding
+from cxctl.model import Records
+from cxctl.store.loader import LoadResult, load_records
+from cxctl.store.writer import LockBusy, WriteRefused
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", metavar="TIMESTAMP",
+    help="Evaluate as if it were this moment, e.g. 2026-11-25T17:00:00+08:00 "
+         "(a date alone means its start; no offset means the records' time zone). Default: now.")]
+AtOpt = Annotated[str | None, typer.Option(
+    "--at", metavar="TIMESTAMP",
+    help="When it happened, e.g. 2026-11-24T09:12:00+08:00 (no offset means the records' "
+         "time zone). Default: now.")]
+FormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", metavar="FORMAT", help="Output format: table, json, csv or md.",
+    case_sensitive=False)]
+ShowPiiOpt = Annotated[bool, typer.Option(
+    "--show-pii", help="Show phone numbers, e-mail addresses and ID numbers unmasked.")]
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    typer.echo(f"cxctl: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def check_format(fmt: str, allowed=render.FORMATS) -> str:
+    fmt = fmt.lower()
+    if fmt not in allowed:
+        fail(f"unknown format '{fmt}'; choose one of: {', '.join(allowed)}")
+    return fmt
+
+
+def root_from(ctx: typer.Context) -> Path:
+    obj = ctx.find_root().obj or {}
+    root = Path(obj.get("root") or os.environ.get("CXCTL_ROOT") or "records")
+    if not root.is_dir():
+        fail(f"records root '{root}' is not a directory "
+             f"(use --root DIR, set CXCTL_ROOT, or create one with `cxctl init {root}`)")
+    return root
+
+
+def load_from(ctx: typer.Context) -> LoadResult:
+    obj = ctx.find_root().obj or {}
+    cached = obj.get("_loaded")
+    if cached is not None:
+        return cached
+    result = load_records(root_from(ctx), use_cache=not obj.get("no_cache", False))
+    obj["_loaded"] = result
+    return result
+
+
+def records_from(ctx: typer.Context) -> Records:
+    """Records for a command that needs usable settings, exiting 2 if not."""
+    result = load_from(ctx)
+    unusable = [f for f in result.findings
+                if f.level == "error" and (f.path == "cxctl.yaml" or f.path.startswith(
+                    ("policies/", "calendars/")))]
+    if unusable or result.records.settings is None:
+        typer.echo(render.findings_text(unusable), err=True, nl=False)
+        fail("the settings, policies or calendars are not usable; fix them first "
+             "(`cxctl validate` lists every problem)")
+    bad_records = sum(1 for f in result.findings if f.level == "error")
+    if bad_records and sys.stderr.isatty():
+        typer.echo(f"cxctl: note: {bad_records} validation error(s) in the records; "
+                   f"run `cxctl validate` to see them", err=True)
+    return result.records
+
+
+def timezone_of(records: Records) -> ZoneInfo:
+    try:
+        return ZoneInfo(records.settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f"unknown time zone '{records.settings.timezone}' in cxctl.yaml")
+
+
+def as_of_from(value: str | None, tz: ZoneInfo) -> datetime:
+    if value is None:
+        return datetime.now(timezone.utc).astimezone(tz)
+    try:
+        moment = dateparser.isoparse(value)
+    except (ValueError, OverflowError):
+        fail(f"--as-of '{value}' is not a timestamp; write e.g. 2026-11-25T17:00:00+08:00")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment
+
+
+def emit(rows: list[dict], fmt: str, *, columns: list[str] | None = None,
+         show_pii: bool = False, empty: str = "(nothing to show)") -> None:
+    typer.echo(render.render(rows, fmt, columns=columns, show_pii=show_pii, empty=empty), nl=False)
+
+
+def refused(exc: WriteRefused | LockBusy) -> NoReturn:
+    if isinstance(exc, LockBusy):
+        fail(str(exc))
+    typer.echo(render.findings_text(exc.findings), err=True, nl=False)
+    fail("nothing was written: the change would make the record invalid", EXIT_FINDINGS)
+
+
+def report_findings(findings: list[Finding]) -> None:
+    if findings:
+        typer.echo(render.findings_text(findings), err=True, nl=False)

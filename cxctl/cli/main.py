@@ -1,0 +1,57 @@
+"""The `cxctl` command: global options and the command groups."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cxctl import __version__
+from cxctl.cli import customer, init, ticket, validate
+
+app = typer.Typer(
+    name="cxctl",
+    help="Customer-service records kept as YAML files in git: validate them, open and "
+         "update tickets, check SLA deadlines, tier customers, reconcile shift handovers "
+         "and report KPIs.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cxctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    root: Annotated[Path | None, typer.Option(
+        "--root", metavar="DIR", envvar="CXCTL_ROOT",
+        help="Records root (default: ./records; or set CXCTL_ROOT).")] = None,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Read every file afresh instead of using the parse cache.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    ctx.obj = {"root": root, "no_cache": no_cache}
+
+
+app.command("init")(init.init_command)
+app.command("validate")(validate.validate_command)
+app.add_typer(customer.app, name="customer")
+app.add_typer(ticket.app, name="ticket")
+
+
+def run() -> None:
+    """Console entry point: usage errors exit 2, like the rest of cxctl."""
+    try:
+        app(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,177 @@
+"""Cross-record checks (SPEC §3.7): what records must satisfy together.
+
+Pure: takes loaded records, returns findings with a path and field but no
+line; the store fills in positions.  Cross-record rules never block a write
+(a person may fix the other record next); they are reported.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from cxctl.findings import Finding, error, warning
+from cxctl.model import Records, Staff
+
+TIER1_MIN_RANK = "deputy_manager"
+ACTIVE_PROVIDER_STATUSES = frozenset({"active", "transitional"})
+
+
+def check_records(records: Records, identities: list[tuple[str, str, str]], *,
+                  now: datetime) -> list[Finding]:
+    tz = ZoneInfo(records.settings.timezone) if records.settings else None
+    out: list[Finding] = []
+    out += duplicate_ids(identities)
+    out += _ticket_references(records)
+    out += _customer_references(records)
+    out += _other_references(records)
+    out += owner_rank_findings(records)
+    out += _future_timestamps(records, now)
+    if tz is not None:
+        out += _ticket_folders(records, tz)
+    return out
+
+
+def duplicate_ids(identities: list[tuple[str, str, str]]) -> list[Finding]:
+    seen: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for kind, record_id, path in identities:
+        seen[(kind, record_id)].append(path)
+    out = []
+    for (kind, record_id), paths in seen.items():
+        for path in paths[1:]:
+            out.append(error(path, "duplicate-id",
+                             f"{kind} id {record_id} is already used by {paths[0]}", field="id",
+                             hint="give one of them a new id (cxctl generates ids that never collide)"))
+    return out
+
+
+class _Refs:
+    """Reference checks against the roster and the other records."""
+
+    def __init__(self, records: Records):
+        self.r = records
+
+    def actor(self, ref: str | None, path: str, field: str, *, current: bool = False) -> list[Finding]:
+        if ref is None:
+            return []
+        if ref.startswith("S-"):
+            person = self.r.staff.get(ref)
+            if person is None:
+                return [error(path, "unknown-reference", f"staff member {ref} is not in staff.yaml",
+                              field=field)]
+            if current and not person.active:
+                return [error(path, "inactive-assignee",
+                              f"{ref} ({person.name}) is no longer active but is still assigned here",
+                              field=field,
+                              hint=f"hand the work over: cxctl handover transfer --from {ref} --to S-…")]
+            return []
+        provider = self.r.providers.get(ref)
+        if provider is None:
+            return [error(path, "unknown-reference", f"provider {ref} has no file providers/{ref}.yaml",
+                          field=field)]
+        if current and provider.status not in ACTIVE_PROVIDER_STATUSES:
+            return [error(path, "inactive-assignee",
+                          f"provider {ref} is {provider.status} but still handles this open ticket",
+                          field=field, hint="transfer the ticket to an active provider")]
+        return []
+
+    def customer(self, ref: str, path: str, field: str) -> list[Finding]:
+        if ref in self.r.customers:
+            return []
+        return [error(path, "unknown-reference", f"customer {ref} has no file customers/{ref}.yaml",
+                      field=field)]
+
+
+def _ticket_references(records: Records) -> list[Finding]:
+    refs, out = _Refs(records), []
+    for t in records.tickets.values():
+        is_open = t.status not in ("closed", "force_closed")
+        out += refs.customer(t.customer, t.path, "customer")
+        out += refs.actor(t.owner, t.path, "owner", current=is_open)
+        out += refs.actor(t.provider, t.path, "provider", current=is_open)
+        for i, e in enumerate(t.events):
+            for name in ("by", "approved_by", "from_", "to"):
+                out += refs.actor(getattr(e, name), t.path, f"events.{i}.{name.rstrip('_')}")
+    return out
+
+
+def _customer_references(records: Records) -> list[Finding]:
+    refs, out = _Refs(records), []
+    for c in records.customers.values():
+        out += refs.actor(c.owner, c.path, "owner", current=c.status != "churned")
+        if c.tier and c.tier.override:
+            out += refs.actor(c.tier.override.by, c.path, "tier.override.by")
+        for i, entry in enumerate(c.contact_log):
+            out += refs.actor(entry.by, c.path, f"contact_log.{i}.by")
+    return out
+
+
+def _other_references(records: Records) -> list[Finding]:
+    refs, out = _Refs(records), []
+    for s in records.surveys.values():
+        out += refs.customer(s.customer, s.path, "customer")
+        out += refs.actor(s.by, s.path, "by")
+    for h in records.handovers:
+        for side in ("outgoing", "incoming"):
+            for i, person in enumerate(getattr(h, side)):
+                out += refs.actor(person, h.path, f"{side}.{i}")
+        for role, sig in h.signatures.items():
+            out += refs.actor(sig.by, h.path, f"signatures.{role}.by")
+        for i, matter in enumerate(h.open_matters):
+            if matter.get("ticket") not in records.tickets:
+                out.append(error(h.path, "unknown-reference",
+                                 f"open matter names ticket {matter.get('ticket')}, which does not exist",
+                                 field=f"open_matters.{i}.ticket"))
+    return out
+
+
+def owner_rank_problem(level: int, owner: Staff) -> str | None:
+    """Tier-1 customers need an owner of deputy manager or above; tiers 2-3
+    an owner below that rank (seed 004 §5.3.1)."""
+    senior = owner.rank_index >= Staff(id="", name="", rank=TIER1_MIN_RANK).rank_index
+    if level == 1 and not senior:
+        return (f"a tier-1 customer needs an owner of rank {TIER1_MIN_RANK} or above; "
+                f"{owner.id} is {owner.rank}")
+    if level in (2, 3) and senior:
+        return (f"a tier-{level} customer is owned below deputy manager; "
+                f"{owner.id} is {owner.rank}")
+    return None
+
+
+def owner_rank_findings(records: Records) -> list[Finding]:
+    out = []
+    for c in records.customers.values():
+        if not c.tier or c.status != "active" or c.owner not in records.staff:
+            continue
+        level = c.tier.override.level if c.tier.override else c.tier.level
+        problem = owner_rank_problem(level, records.staff[c.owner])
+        if problem:
+            out.append(warning(c.path, "owner-rank", problem, field="owner",
+                               hint="reassign the customer (cxctl customer edit … --set owner=S-…)"))
+    return out
+
+
+def _future_timestamps(records: Records, now: datetime) -> list[Finding]:
+    out = []
+    for t in records.tickets.values():
+        if t.opened_at > now:
+            out.append(warning(t.path, "future-timestamp",
+                               f"opened_at {t.opened_at.isoformat()} is in the future", field="opened_at"))
+        for i, e in enumerate(t.events):
+            if e.at > now:
+                out.append(warning(t.path, "future-timestamp",
+                                   f"event {i} ({e.type}) at {e.at.isoformat()} is in the future",
+                                   field=f"events.{i}.at"))
+    return out
+
+
+def _ticket_folders(records: Records, tz: ZoneInfo) -> list[Finding]:
+    out = []
+    for t in records.tickets.values():
+        local = t.opened_at.astimezone(tz)
+        expected = f"tickets/{local.year:04d}/{local.month:02d}/{t.id}.yaml"
+        if t.path != expected:
+            out.append(error(t.path, "wrong-folder",
+                             f"a ticket accepted on {local.date().isoformat()} belongs in {expected}",
+                             field="opened_at", hint=f"git mv {t.path} {expected}"))
+    return out

@@ -1,0 +1,159 @@
+"""Turning results into table, JSON, CSV or Markdown — and masking personal data.
+
+Every command's output passes through here, so personal data (SPEC §5: phone,
+e-mail, ID number) is masked in one place for every format.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from tabulate import tabulate
+
+from cxctl.findings import Finding
+
+FORMATS = ("table", "json", "csv", "md")
+PII_KEYS = frozenset({"phone", "email", "id_number"})
+
+
+def mask_phone(value: str) -> str:
+    digits = value.replace(" ", "").replace("-", "")
+    if len(digits) < 8:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def mask_email(value: str) -> str:
+    local, at, domain = value.partition("@")
+    if not at:
+        return "***"
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_id_number(value: str) -> str:
+    if len(value) <= 10:
+        return "*" * len(value)
+    return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}"
+
+
+_MASKERS = {"phone": mask_phone, "email": mask_email, "id_number": mask_id_number}
+
+
+def mask(value, key: str | None = None):
+    """Mask PII anywhere in a nested structure, by key name."""
+    if isinstance(value, dict):
+        return {k: mask(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask(v, key) for v in value]
+    if key in _MASKERS and isinstance(value, str) and value:
+        return _MASKERS[key](value)
+    return value
+
+
+def _json_default(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"cannot render {type(value).__name__}")
+
+
+def to_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1 else f"{value:.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_cell(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def render(rows: list[dict], fmt: str = "table", *, columns: list[str] | None = None,
+           show_pii: bool = False, empty: str = "(nothing to show)") -> str:
+    if not show_pii:
+        rows = mask(rows)
+    if fmt == "json":
+        return to_json(rows)
+    if columns is None:
+        columns = []
+        for row in rows:
+            columns += [k for k in row if k not in columns]
+    table = [[_cell(row.get(c)) for c in columns] for row in rows]
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(table)
+        return buf.getvalue()
+    if not rows:
+        return empty + "\n"
+    if fmt == "md":
+        return tabulate(table, headers=columns, tablefmt="github", disable_numparse=True) + "\n"
+    return tabulate(table, headers=columns, tablefmt="simple", disable_numparse=True) + "\n"
+
+
+def render_record(data: dict, fmt: str, *, show_pii: bool = False) -> str:
+    """One whole record (``show`` commands): YAML-like text, or JSON."""
+    if not show_pii:
+        data = mask(data)
+    if fmt == "json":
+        return to_json(data)
+    if fmt in ("csv", "md"):
+        flat = [{"field": k, "value": v} for k, v in data.items()]
+        return render(flat, fmt, columns=["field", "value"], show_pii=True)
+    lines = []
+    for key, value in data.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            lines.append(f"{key}:")
+            lines += [f"  - {_cell(v)}" for v in value]
+        else:
+            lines.append(f"{key}: {_cell(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def findings_text(findings: list[Finding], *, color: bool = False) -> str:
+    """`path:line:col: level code: message`, the line quoted with a caret, a hint."""
+    out = []
+    for f in findings:
+        level = f.level
+        if color:
+            level = f"\x1b[31m{level}\x1b[0m" if level == "error" else f"\x1b[33m{level}\x1b[0m"
+        field = f" ({f.field})" if f.field else ""
+        out.append(f"{f.location}: {level} {f.code}: {f.message}{field}")
+        if f.source_line is not None and f.line is not None:
+            gutter = str(f.line)
+            out.append(f"  {gutter} | {f.source_line.rstrip()}")
+            if f.column:
+                caret_pad = _display_width(f.source_line[: f.column - 1])
+                out.append(f"  {' ' * len(gutter)} | {' ' * caret_pad}^")
+        if f.hint:
+            out.append(f"  hint: {f.hint}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _display_width(text: str) -> int:
+    """Columns a string takes in a terminal (CJK characters take two)."""
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def summary_line(findings: list[Finding], files: int) -> str:
+    errors = sum(f.level == "error" for f in findings)
+    warnings = len(findings) - errors
+    return f"{files} files checked: {errors} error{'s' * (errors != 1)}, " \
+           f"{warnings} warning{'s' * (warnings != 1)}"

@@ -1,0 +1,104 @@
+"""Single-record rules: what one schema-valid record must satisfy on its own.
+
+These block a write (SPEC §5) and are a pure function of the file's content,
+so their findings can be cached with the parse.  Rules that need other records
+live in ``integrity``.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from cxctl.findings import Finding, error
+from cxctl.model import STATUS_AFTER_EVENT, Ticket
+from cxctl.severity import derive_severity, severity_rank
+
+Rule = Callable[[dict, str], list[Finding]]
+
+
+def ticket_rules(data: dict, path: str) -> list[Finding]:
+    ticket = Ticket.from_dict(data, path)
+    return [*_event_order(ticket, path), *_status_agrees(ticket, path),
+            *_severity_not_lowered(ticket, path), *_transfers_agree(ticket, path)]
+
+
+def _event_order(ticket: Ticket, path: str) -> list[Finding]:
+    out = []
+    previous = ticket.opened_at
+    for i, event in enumerate(ticket.events):
+        if event.at < ticket.opened_at:
+            out.append(error(path, "event-before-opened",
+                             f"event {i} ({event.type}) at {event.at.isoformat()} is before the "
+                             f"ticket was opened ({ticket.opened_at.isoformat()})",
+                             field=f"events.{i}.at"))
+        elif event.at < previous:
+            out.append(error(path, "event-order",
+                             f"event {i} ({event.type}) at {event.at.isoformat()} is earlier than "
+                             f"the event before it ({previous.isoformat()})",
+                             field=f"events.{i}.at",
+                             hint="events are append-only and in time order; add a correcting "
+                                  "event instead of editing history"))
+        previous = max(previous, event.at)
+    return out
+
+
+def _status_agrees(ticket: Ticket, path: str) -> list[Finding]:
+    implied, source = "open", None
+    for i, event in enumerate(ticket.events):
+        if event.type in STATUS_AFTER_EVENT:
+            implied, source = STATUS_AFTER_EVENT[event.type], i
+    if ticket.status == implied:
+        return []
+    why = f"its last status-changing event (events.{source}: {ticket.events[source].type})" \
+        if source is not None else "it has no resolve, close, force_close or reopen event"
+    return [error(path, "status-mismatch",
+                  f"status is '{ticket.status}' but {why} makes it '{implied}'",
+                  field="status",
+                  hint=f"set status: {implied}, or append the event that changes it")]
+
+
+def _severity_not_lowered(ticket: Ticket, path: str) -> list[Finding]:
+    if ticket.kind != "complaint" or ticket.severity is None:
+        return []
+    derived = derive_severity(ticket.impact)
+    if severity_rank(ticket.severity) >= severity_rank(derived):
+        return []
+    return [error(path, "severity-below-derived",
+                  f"severity '{ticket.severity}' is lower than '{derived}', which the impact "
+                  f"requires (households {ticket.impact.households}, compensation "
+                  f"{ticket.impact.compensation}, legal/media {ticket.impact.legal_or_media})",
+                  field="severity",
+                  hint=f"set severity: {derived}, or remove it to let cxctl derive it")]
+
+
+def _transfers_agree(ticket: Ticket, path: str) -> list[Finding]:
+    """The last transfer of an owner (S-…) or provider (P-…) sets that field."""
+    out = []
+    last: dict[str, tuple[int, str]] = {}
+    for i, event in enumerate(ticket.events):
+        if event.type == "transfer" and event.to:
+            last["owner" if event.to.startswith("S-") else "provider"] = (i, event.to)
+    for field, (i, to) in last.items():
+        current = getattr(ticket, field)
+        if current != to:
+            out.append(error(path, "transfer-mismatch",
+                             f"{field} is '{current}' but the last transfer (events.{i}) "
+                             f"moved the ticket to '{to}'", field=field,
+                             hint=f"set {field}: {to}"))
+    return out
+
+
+# kind -> rules; other modules add theirs (calendars, policies, handovers).
+RULES: dict[str, list[Rule]] = {"ticket": [ticket_rules]}
+
+
+def register(kind: str, rule: Rule) -> None:
+    RULES.setdefault(kind, [])
+    if rule not in RULES[kind]:
+        RULES[kind].append(rule)
+
+
+def record_findings(kind: str, data, path: str) -> list[Finding]:
+    out: list[Finding] = []
+    for rule in RULES.get(kind, ()):
+        out.extend(rule(data, path))
+    return out

@@ -1,0 +1,184 @@
+"""Loading a records root: every file read, checked, and turned into models.
+
+``read_entry`` is the unit of work: one file's bytes to its JSON-typed data
+and findings.  It depends on nothing but the file's content and path, which is
+what makes it cacheable and safe to run in parallel.  ``load_records`` puts
+the entries together, adds the cross-record checks and returns both the
+records that loaded and every finding; it never raises on bad data.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from cxctl import integrity, rules
+from cxctl.findings import Finding, error, sort_key, warning
+from cxctl.model import (Customer, Handover, Provider, Records, Settings, Staff, Survey,
+                         Ticket)
+from cxctl.store import layout, positions, schemas, yamlread
+
+DEFAULTS = Path(__file__).resolve().parent.parent / "defaults"
+SKIP_DIRS = {".git", ".cxctl-cache"}
+
+
+@dataclass(slots=True)
+class FileEntry:
+    relpath: str
+    kind: str | None
+    data: object | None          # JSON-typed content if it passed its schema
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class LoadResult:
+    root: Path
+    records: Records
+    findings: list[Finding]
+    entries: dict[str, FileEntry]
+
+    def findings_for(self, relpaths: set[str] | None) -> list[Finding]:
+        if relpaths is None:
+            return self.findings
+        return [f for f in self.findings if f.path in relpaths]
+
+
+def list_files(root: Path) -> list[str]:
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        base = Path(dirpath).relative_to(root).as_posix()
+        for name in filenames:
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                out.append(name if base == "." else f"{base}/{name}")
+    return sorted(out)
+
+
+def read_entry(root: Path, relpath: str) -> FileEntry:
+    if relpath.endswith(".yml"):
+        return FileEntry(relpath, None, None, [warning(
+            relpath, "wrong-extension", "record files end in .yaml; this file is ignored",
+            hint=f"git mv {relpath} {relpath[:-4]}.yaml")])
+    kind, hint = layout.classify(relpath)
+    if kind is None:
+        return FileEntry(relpath, None, None, [error(
+            relpath, "wrong-folder", "this file is not where any kind of record belongs",
+            hint=hint)])
+    try:
+        raw = (root / relpath).read_bytes()
+    except OSError as exc:
+        return FileEntry(relpath, kind, None, [error(relpath, "unreadable", exc.strerror or str(exc))])
+    return check_bytes(raw, relpath, kind)
+
+
+def check_bytes(raw: bytes, relpath: str, kind: str) -> FileEntry:
+    """Parse, normalise and check one file's content (also used before writes)."""
+    parsed = yamlread.parse(raw, relpath)
+    if parsed.findings:
+        return FileEntry(relpath, kind, None, parsed.findings)
+    naive: list[list] = []
+    data = yamlread.to_json_types(parsed.data, naive=naive)
+    found = [error(relpath, "naive-timestamp",
+                   f"timestamp '{'.'.join(map(str, where))}' has no UTC offset",
+                   field=".".join(map(str, where)),
+                   hint="add the offset, e.g. 2026-11-24T09:12:00+08:00")
+             for where in naive]
+    name = layout.schema_name(kind, relpath)
+    if name not in schemas.available():
+        found.append(error(relpath, "unknown-policy" if kind == "policy" else "unknown-kind",
+                           f"there is no schema for '{name}'",
+                           hint="known policies: " + ", ".join(
+                               sorted(n[7:] for n in schemas.available() if n.startswith("policy-")))))
+    else:
+        found += schemas.check(name, data, relpath, {f.field for f in found})
+    if not found:
+        found += _identity_findings(kind, data, relpath)
+        found += rules.record_findings(name, data, relpath)
+    if found:
+        positions.fill(found, parsed.text)
+    valid = not any(f.level == "error" and f.code not in _LOADABLE for f in found)
+    return FileEntry(relpath, kind, data if valid else None, found)
+
+
+# Codes of findings after which the record is still whole enough to load, so
+# cross-record checks and commands can use it.
+_LOADABLE = frozenset({"status-mismatch", "severity-below-derived", "event-order",
+                       "event-before-opened", "transfer-mismatch", "id-mismatch"})
+
+
+def _identity_findings(kind: str, data, relpath: str) -> list[Finding]:
+    if kind in ("customer", "ticket", "provider", "survey"):
+        stem = layout.id_from_path(relpath)
+        if data.get("id") != stem:
+            return [error(relpath, "id-mismatch",
+                          f"the id {data.get('id')} does not match the file name {stem}.yaml",
+                          field="id", hint="a record's file is named after its id")]
+    return []
+
+
+def load_records(root: Path, *, use_cache: bool = True, now: datetime | None = None) -> LoadResult:
+    from cxctl.store import cache    # the cache is optional plumbing around read_entry
+
+    root = Path(root)
+    relpaths = list_files(root)
+    entries = cache.read_entries(root, relpaths, read_entry) if use_cache else \
+        {p: read_entry(root, p) for p in relpaths}
+    records, identities, build_findings = build(entries)
+    _fill_defaults(records)
+    findings = [f for e in entries.values() for f in e.findings] + build_findings
+    cross = integrity.check_records(records, identities, now=now or datetime.now(timezone.utc))
+    positions.fill_from_files(root, cross)
+    findings += cross
+    findings.sort(key=sort_key)
+    return LoadResult(root, records, findings, entries)
+
+
+def build(entries: dict[str, FileEntry]) -> tuple[Records, list, list[Finding]]:
+    records = Records()
+    identities: list[tuple[str, str, str]] = []
+    findings: list[Finding] = []
+    for relpath, entry in entries.items():
+        data = entry.data
+        if data is None:
+            continue
+        kind = entry.kind
+        if kind == "settings":
+            records.settings = Settings.from_dict(data)
+        elif kind == "staff":
+            for person in data:
+                identities.append(("staff", person["id"], relpath))
+                records.staff.setdefault(person["id"], Staff(**person))
+        elif kind == "policy":
+            records.policies[layout.id_from_path(relpath)] = data
+        elif kind == "calendar":
+            records.calendars[data.get("name") or layout.id_from_path(relpath)] = data
+        elif kind == "handover":
+            records.handovers.append(Handover.from_dict(data, relpath))
+        else:
+            cls, store = _BUILDERS[kind]
+            item = cls.from_dict(data, relpath)
+            identities.append((kind, item.id, relpath))
+            getattr(records, store).setdefault(item.id, item)
+    records.handovers.sort(key=lambda h: (h.desk, h.date, h.shift != "early"))
+    if "settings" not in {e.kind for e in entries.values()}:
+        findings.append(error("cxctl.yaml", "missing-settings", "the records root has no cxctl.yaml",
+                              hint="run `cxctl init` to create one, or pass --root to the right folder"))
+    return records, identities, findings
+
+
+_BUILDERS = {"customer": (Customer, "customers"), "ticket": (Ticket, "tickets"),
+             "provider": (Provider, "providers"), "survey": (Survey, "surveys")}
+
+
+def _fill_defaults(records: Records) -> None:
+    """Policies and calendars a root does not define come from the package."""
+    for path in sorted((DEFAULTS / "policies").glob("*.yaml")):
+        if path.stem not in records.policies:
+            entry = check_bytes(path.read_bytes(), f"policies/{path.name}", "policy")
+            if entry.data is not None:
+                records.policies[path.stem] = entry.data
+    for path in sorted((DEFAULTS / "calendars").glob("*.yaml")):
+        entry = check_bytes(path.read_bytes(), f"calendars/{path.name}", "calendar")
+        if entry.data is not None:
+            records.calendars.setdefault(entry.data.get("name") or path.stem, entry.data)

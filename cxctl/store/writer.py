@@ -1,0 +1,217 @@
+"""Writing records: locked, validated, atomic, and diff-friendly.
+
+Edits go through ruamel.yaml's round-trip mode so comments, key order and
+quoting survive and a one-field change is a one-line diff.  The new text is
+checked with the same code the loader uses before it replaces anything, and it
+replaces the old file by rename, so a crash leaves either the old file or the
+new one, never half of one.  One lock per records root serialises writers (a
+cron job and a person).
+"""
+from __future__ import annotations
+
+import io
+import os
+import threading
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable
+
+import yaml as pyyaml
+from filelock import FileLock, Timeout
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.representer import RoundTripRepresenter
+
+from cxctl.findings import Finding, error
+from cxctl.store import layout
+from cxctl.store.loader import check_bytes
+
+LOCK_NAME = ".cxctl.lock"
+LOCK_TIMEOUT = 60.0
+
+# Lists whose items are written one per line as flow mappings, and mappings
+# written inline, as in the SPEC's examples.
+FLOW_ITEMS = {"events", "contacts", "contact_log", "documents", "movements", "loans",
+              "open_matters"}
+FLOW_MAPS = {"impact", "return", "override", "outgoing", "incoming", "sealed_to_control_room"}
+
+
+class WriteRefused(Exception):
+    """The new content would be invalid; nothing was written."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__("; ".join(f"{f.field or f.path}: {f.message}" for f in findings))
+
+
+class LockBusy(Exception):
+    pass
+
+
+# --- ruamel set-up -----------------------------------------------------------
+
+_YAML11 = pyyaml.resolver.Resolver()
+
+
+def _represent_str(representer, value: str):
+    """Quote text that a YAML 1.1 reader (PyYAML, the fast read path) would
+    take for something else: yes/no, numbers, 16:30 (sexagesimal), dates."""
+    tag = _YAML11.resolve(pyyaml.ScalarNode, value, (True, False))
+    if tag != "tag:yaml.org,2002:str":
+        return representer.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return RoundTripRepresenter.represent_str(representer, value)
+
+
+def _represent_datetime(representer, value: datetime):
+    return representer.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
+
+
+def _represent_none(representer, value):
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
+
+
+def _represent_decimal(representer, value: Decimal):
+    return representer.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
+
+
+def make_yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096                      # never wrap long lines: wrapping makes diffs noisy
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.representer.add_representer(str, _represent_str)
+    y.representer.add_representer(datetime, _represent_datetime)
+    y.representer.add_representer(type(None), _represent_none)
+    y.representer.add_representer(Decimal, _represent_decimal)
+    return y
+
+
+def dump(doc) -> str:
+    buf = io.StringIO()
+    make_yaml().dump(doc, buf)
+    return buf.getvalue()
+
+
+def to_commented(value, key: str | None = None):
+    """Plain data to ruamel nodes laid out like the SPEC's examples."""
+    if isinstance(value, dict):
+        node = CommentedMap()
+        for k, v in value.items():
+            node[k] = to_commented(v, k)
+        if key in FLOW_MAPS or key == "item":
+            node.fa.set_flow_style()
+        return node
+    if isinstance(value, list):
+        node = CommentedSeq()
+        for v in value:
+            item = to_commented(v, "item" if key in FLOW_ITEMS else None)
+            node.append(item)
+        if all(not isinstance(v, (dict, list)) for v in value):
+            node.fa.set_flow_style()
+        return node
+    return value
+
+
+# --- locking and atomic replacement ------------------------------------------
+
+_locks: dict[str, FileLock] = {}
+_locks_guard = threading.Lock()
+
+
+@contextmanager
+def locked(root: Path, timeout: float = LOCK_TIMEOUT):
+    """Hold the records root's write lock (re-entrant within one process)."""
+    path = str(Path(root).resolve() / LOCK_NAME)
+    with _locks_guard:
+        lock = _locks.setdefault(path, FileLock(path))
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise LockBusy(f"another cxctl process is writing to {root} (lock {path}); "
+                       f"try again when it has finished") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _check(relpath: str, text: str) -> None:
+    kind, hint = layout.classify(relpath)
+    if kind is None:
+        raise WriteRefused([error(relpath, "wrong-folder", "no record belongs at this path", hint=hint)])
+    entry = check_bytes(text.encode("utf-8"), relpath, kind)
+    problems = [f for f in entry.findings if f.level == "error"]
+    if problems:
+        raise WriteRefused(problems)
+
+
+# --- the operations -----------------------------------------------------------
+
+def create_record(root: Path, relpath: str, data, *, header: str | None = None) -> Path:
+    root = Path(root)
+    text = dump(to_commented(data))
+    if header:
+        text = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines()) + text
+    with locked(root):
+        target = root / relpath
+        if target.exists():
+            raise WriteRefused([error(relpath, "exists", f"{relpath} already exists")])
+        _check(relpath, text)
+        atomic_write(target, text)
+    return target
+
+
+def update_record(root: Path, relpath: str, mutate: Callable[[CommentedMap], None]) -> bool:
+    """Apply ``mutate`` to the round-trip document; write it if it changed.
+
+    Returns whether the file changed.  Refuses (WriteRefused) if the result
+    is invalid or the current file cannot be read as YAML.
+    """
+    root = Path(root)
+    target = root / relpath
+    with locked(root):
+        try:
+            old = target.read_text("utf-8")
+        except FileNotFoundError:
+            raise WriteRefused([error(relpath, "missing", f"{relpath} does not exist")]) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise WriteRefused([error(relpath, "unreadable", str(exc))]) from None
+        kind, _ = layout.classify(relpath)
+        current = check_bytes(old.encode("utf-8"), relpath, kind) if kind else None
+        if current is None or current.data is None:
+            raise WriteRefused([f for f in (current.findings if current else []) if f.level == "error"]
+                               or [error(relpath, "unreadable", "the file cannot be edited safely")])
+        doc = make_yaml().load(old)
+        mutate(doc)
+        new = dump(doc)
+        if new == old:
+            return False
+        _check(relpath, new)
+        atomic_write(target, new)
+    return True
+
+
+def new_entry(data: dict, key: str):
+    """A mapping to append to one of the FLOW_ITEMS lists, in the file's style."""
+    return to_commented(data, "item" if key in FLOW_ITEMS else None)

@@ -1,0 +1,184 @@
+"""The fast read path: raw bytes -> JSON-typed data, or findings.
+
+Reading uses PyYAML's C loader (libyaml); ruamel.yaml is kept for writes,
+where comments and layout must survive.  Positions are only worked out when a
+file has a problem, by composing the document again: clean files pay nothing
+for them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import yaml
+
+from cxctl.findings import Finding, error
+
+CONFLICT_MARKER = re.compile(rb"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.M)
+
+
+class DuplicateKeyError(yaml.MarkedYAMLError):
+    pass
+
+
+class _FastLoader(yaml.CSafeLoader):
+    """C-backed safe loader that refuses duplicate keys (PyYAML keeps the last
+    one silently, which would hide a bad merge)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    raise DuplicateKeyError(
+                        "while reading a mapping", seen[key_node.value],
+                        f"found duplicate key '{key_node.value}'", key_node.start_mark)
+                seen[key_node.value] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+
+_FastLoader.add_constructor("tag:yaml.org,2002:map", _FastLoader.construct_yaml_map)
+
+
+@dataclass(slots=True)
+class Parsed:
+    data: object | None
+    findings: list[Finding]
+    text: str | None
+
+
+def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
+    """Bytes to text, or a finding for files that are not YAML text at all."""
+    if not raw.strip():
+        return None, [error(path, "empty-file", "the file is empty",
+                            hint="delete it, or restore its content from git")]
+    if b"\x00" in raw:
+        return None, [error(path, "binary-file", "the file holds binary data, not YAML text",
+                            hint="restore it from git; records are plain UTF-8 YAML")]
+    marker = CONFLICT_MARKER.search(raw)
+    if marker:
+        line = raw.count(b"\n", 0, marker.start()) + 1
+        text = raw.decode("utf-8", errors="replace")
+        f = error(path, "merge-conflict",
+                  "unresolved git merge-conflict marker", line=line, column=1,
+                  hint="resolve the conflict (keep one side or combine them), then remove the "
+                       "<<<<<<< ======= >>>>>>> lines")
+        f.source_line = text.splitlines()[line - 1]
+        return None, [f]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, [error(path, "encoding", "the file is not valid UTF-8", line=line,
+                            hint="save the file as UTF-8")]
+
+
+def parse(raw: bytes, path: str) -> Parsed:
+    text, findings = decode(raw, path)
+    if text is None:
+        return Parsed(None, findings, None)
+    try:
+        data = yaml.load(text, Loader=_FastLoader)
+    except yaml.MarkedYAMLError as exc:
+        return Parsed(None, [_syntax_finding(exc, text, path)], text)
+    except yaml.YAMLError as exc:    # errors without a position
+        return Parsed(None, [error(path, "yaml-syntax", str(exc))], text)
+    return Parsed(data, [], text)
+
+
+def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    source = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else None
+    problem = exc.problem or exc.context or "malformed YAML"
+    code, hint = "yaml-syntax", None
+    if isinstance(exc, DuplicateKeyError):
+        code, hint = "duplicate-key", "each key may appear once in a mapping; keep one of them"
+    elif source is not None and "\t" in source[: (column or 1)]:
+        problem, hint = "tab character in indentation", "indent with spaces, not tabs"
+    elif "found character '\\t'" in str(exc):
+        problem, hint = "tab character in indentation", "indent with spaces, not tabs"
+    f = error(path, code, problem, line=line, column=column, hint=hint)
+    f.source_line = source
+    return f
+
+
+# --- normalising to JSON types ------------------------------------------------
+
+class NaiveTimestamp(Exception):
+    def __init__(self, where: list):
+        self.where = where
+
+
+def to_json_types(value, where=None, naive=None):
+    """YAML-native values to the JSON types the schemas describe.
+
+    Timestamps become ISO strings with their offset; a timestamp without an
+    offset is recorded in ``naive`` (its path) and kept without one so the
+    schema's date-time format rejects it too.
+    """
+    if where is None:
+        where = []
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, (date, datetime)) else k.isoformat():
+                to_json_types(v, where + [str(k)], naive) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_json_types(v, where + [i], naive) for i, v in enumerate(value)]
+    if isinstance(value, datetime):
+        if value.tzinfo is None and naive is not None:
+            naive.append(list(where))
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+# --- positions --------------------------------------------------------------
+
+def compose(text: str):
+    try:
+        return yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return None
+
+
+def locate(root, where: list, *, key: str | None = None) -> tuple[int | None, int | None]:
+    """Line and column (1-based) of the node at ``where``; with ``key``, of
+    that key inside the mapping at ``where``."""
+    node = root
+    for part in where:
+        node = _child(node, part)
+        if node is None:
+            return None, None
+    if key is not None and isinstance(node, yaml.MappingNode):
+        for k, _ in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return k.start_mark.line + 1, k.start_mark.column + 1
+    if node is None:
+        return None, None
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _child(node, part):
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == str(part):
+                return v
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return node.value[part]
+    return None
+
+
+def scalar_style_is_plain(root, where: list) -> bool:
+    node = root
+    for part in where:
+        node = _child(node, part)
+        if node is None:
+            return False
+    return isinstance(node, yaml.ScalarNode) and not node.style
