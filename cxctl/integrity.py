@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from cxctl.findings import Finding, error, warning
+from cxctl.handover import validate_findings as handover_findings
 from cxctl.model import Records, Staff
 
 TIER1_MIN_RANK = "deputy_manager"
@@ -27,6 +28,7 @@ def check_records(records: Records, identities: list[tuple[str, str, str]], *,
     out += _other_references(records)
     out += owner_rank_findings(records)
     out += _future_timestamps(records, now)
+    out += handover_findings(records)
     if tz is not None:
         out += _ticket_folders(records, tz)
     return out
