@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Iterable
 
-from cxctl.findings import ERROR, WARNING, Finding, error
+from cxctl.findings import ERROR, Finding, error
 from cxctl.model import Handover, Records, Ticket
 
 SHIFTS = ("early", "late")
