@@ -97,9 +97,9 @@ def plan_transfer(from_id: str, to_id: str, *, staff: Mapping[str, Staff],
         event = {"at": at, "type": "transfer"}
         if by:
             event["by"] = by
-        event.update({"from": from_id, "to": to_id})
         if note:
             event["note"] = note
+        event.update({"from": from_id, "to": to_id})     # read as "from … to …" in the file
         plan.tickets.append(TicketMove(t.id, t.path, event))
     successor = staff.get(to_id)
     for c in sorted(customers, key=lambda c: c.id):

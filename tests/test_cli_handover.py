@@ -270,3 +270,24 @@ def test_validate_reports_misnamed_handover_and_unknown_item_with_position(cli, 
              if f["code"].startswith("handover-")}
     assert found == {("handover-file-name", None, None),
                      ("handover-unknown-item", "counts.kite", 9)}
+
+
+def test_transfer_puts_back_files_already_written_when_a_later_write_is_refused(cli, records_root,
+                                                                                 monkeypatch):
+    import cxctl.cli.handover as handover_cli
+    from cxctl.findings import error
+    from cxctl.store.writer import WriteRefused
+
+    root = tree(records_root)
+    ticket_before = (root / "tickets/2026/11/T-OPEN01.yaml").read_text("utf-8")
+    real_update = handover_cli.update_record
+
+    def refuse_customers(root_, relpath, mutate):
+        if relpath.startswith("customers/"):
+            raise WriteRefused([error(relpath, "schema", "refused for the test")])
+        return real_update(root_, relpath, mutate)
+
+    monkeypatch.setattr(handover_cli, "update_record", refuse_customers)
+    result = run(cli, root, "transfer", "--from", "S-021", "--to", "S-022")
+    assert result.exit_code == 1
+    assert (root / "tickets/2026/11/T-OPEN01.yaml").read_text("utf-8") == ticket_before
