@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Iterable, Mapping
 
+from cxctl.findings import ERROR, WARNING
 from cxctl.handover import (
-    CHECKS, ERROR, SHIFTS, WARNING, HandoverFinding, HandoverPolicy, chains, on_shift, owner_at,
+    CHECKS, SHIFTS, HandoverFinding, HandoverPolicy, chains, on_shift, owner_at,
 )
 from cxctl.model import Handover, Ticket, parse_ts
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from cxctl.calendar import zone_or_none
 from cxctl.findings import Finding, error, warning
+from cxctl.handover import validate_findings as handover_findings
 from cxctl.model import RANKS, Records, Staff
 from cxctl.tiering_cycle import override_in_effect
 
@@ -30,6 +31,7 @@ def check_records(records: Records, identities: list[tuple[str, str, str]], *,
     out += _other_references(records)
     out += owner_rank_findings(records)
     out += _future_timestamps(records, now)
+    out += handover_findings(records)
     if tz is not None:
         out += _ticket_folders(records, tz)
     return out

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cxctl import __version__
-from cxctl.cli import calendar, customer, init, sla, ticket, tier, validate
+from cxctl.cli import calendar, customer, handover, init, sla, ticket, tier, validate
 
 app = typer.Typer(
     name="cxctl",
@@ -50,6 +50,7 @@ app.add_typer(ticket.app, name="ticket")
 app.add_typer(tier.app, name="tier")
 app.add_typer(sla.app, name="sla")
 app.add_typer(calendar.app, name="calendar")
+app.add_typer(handover.app, name="handover")
 
 
 def run() -> None:
