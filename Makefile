@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(CXCTL) --root records validate
 	$(CXCTL) --root records ticket list --kind complaint --status open --limit 8
+	$(CXCTL) --root records tier run --period 2026-01 --as-of $(DEMO_AS_OF)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2

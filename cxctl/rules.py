@@ -9,8 +9,11 @@ from __future__ import annotations
 from typing import Callable
 
 from cxctl.findings import Finding, error
+from cxctl.calendar import zone_or_none
 from cxctl.model import STATUS_AFTER_EVENT, Ticket
 from cxctl.severity import derive_severity, severity_rank
+from cxctl.sla_checks import calendar_findings, sla_policy_findings
+from cxctl.tiering_policy import policy_problems as tiering_policy_problems
 
 Rule = Callable[[dict, str], list[Finding]]
 
@@ -87,8 +90,25 @@ def _transfers_agree(ticket: Ticket, path: str) -> list[Finding]:
     return out
 
 
+def tiering_policy_rules(data: dict, path: str) -> list[Finding]:
+    """Weights summing to 100, a split summing to 1: what the schema cannot say."""
+    return [error(path, "tier-policy", p.message, field=p.field)
+            for p in tiering_policy_problems(data)]
+
+
+def settings_rules(data: dict, path: str) -> list[Finding]:
+    if zone_or_none(data["timezone"]) is None:
+        return [error(path, "unknown-timezone", f"unknown time zone '{data['timezone']}'",
+                      field="timezone", hint="use an IANA name such as Asia/Shanghai")]
+    return []
+
+
 # kind -> rules; other modules add theirs (calendars, policies, handovers).
-RULES: dict[str, list[Rule]] = {"ticket": [ticket_rules]}
+RULES: dict[str, list[Rule]] = {"ticket": [ticket_rules],
+                                "settings": [settings_rules],
+                                "policy-tiering": [tiering_policy_rules],
+                                "calendar": [calendar_findings],
+                                "policy-sla": [sla_policy_findings]}
 
 
 def register(kind: str, rule: Rule) -> None:

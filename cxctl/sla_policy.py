@@ -20,6 +20,7 @@ ALL_KINDS = "all"
 UNITS = ("hours", "working_days", "calendar_days", "calendar_months")
 QUALITY_CLASSES = ("A", "B", "C")
 DAY_UNITS = ("working_days", "calendar_days", "calendar_months")
+TARGET_KEYS = ("within", "unit", "business_hours", "pausable", "note")
 
 DEFAULT_WARNING_RATIO = 0.2
 DEFAULT_WARNING_MINUTES = 15
@@ -101,7 +102,7 @@ def _target_problems(where: str, t: Any) -> list[tuple[str, str]]:
         return []
     if not isinstance(t, dict):
         return [(where, "a target is {within: N, unit: ...} or null")]
-    out = []
+    out = [(f"{where}.{key}", f"unknown key {key!r}") for key in t if key not in TARGET_KEYS]
     unit, within = t.get("unit"), t.get("within")
     if unit not in UNITS:
         out.append((f"{where}.unit", f"unknown unit {unit!r}; use one of {', '.join(UNITS)}"))

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cxctl import __version__
-from cxctl.cli import customer, init, ticket, validate
+from cxctl.cli import calendar, customer, handover, init, sla, ticket, tier, validate
 
 app = typer.Typer(
     name="cxctl",
@@ -47,6 +47,10 @@ app.command("init")(init.init_command)
 app.command("validate")(validate.validate_command)
 app.add_typer(customer.app, name="customer")
 app.add_typer(ticket.app, name="ticket")
+app.add_typer(tier.app, name="tier")
+app.add_typer(sla.app, name="sla")
+app.add_typer(calendar.app, name="calendar")
+app.add_typer(handover.app, name="handover")
 
 
 def run() -> None:
