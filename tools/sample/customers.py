@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from . import names
-from .clock import TZ, at, random_part
-from .people import ACCOUNT_JUNIOR, ACCOUNT_SENIOR, BY_ID, available
+from .clock import at, generated_id, random_part
+from .people import ACCOUNT_JUNIOR, ACCOUNT_SENIOR, BY_ID, STAFF, available
 from .yamlout import Flow, Quoted
 
 CRITERIA = ("asset_scale", "business_scale", "brand_strength", "cooperation")
@@ -108,6 +108,7 @@ def _since(rng, band: str) -> date:
 
 def make_customers(rng) -> list[Cust]:
     book = names.NameBook(rng)
+    book.used.update(p.name for p in STAFF)          # no customer shares a name with the staff
     plan = [("tenant", 42), ("owner", 12), ("dealer", 10), ("end_customer", 20)]
     custs: list[Cust] = []
     used_ids: set[str] = set()
@@ -263,8 +264,7 @@ def mark_coverage_gaps(custs: list[Cust]) -> None:
 
 
 def make_surveys(rng, custs: list[Cust]) -> list[dict]:
-    from .clock import generated_id
-    surveys = []
+    surveys, taken = [], set()
     pool = [c for c in custs if c.status in ("active", "churned")]
     for year, count in ((2025, 30), (2026, 42)):
         for _ in range(count):
@@ -281,6 +281,10 @@ def make_surveys(rng, custs: list[Cust]) -> list[dict]:
             weights = [0.35, 0.4, 0.17, 0.06, 0.02] if mood > 0.15 else [0.05, 0.25, 0.35, 0.25, 0.10]
             answers = Flow({item: rng.choices(LEVELS, weights)[0]
                             for item in ("price", "quality", "delivery", "service")})
-            surveys.append({"id": generated_id("V", moment, rng, 2), "customer": c.id, "date": day,
+            sid = generated_id("V", moment, rng, 4)
+            while sid in taken:
+                sid = generated_id("V", moment, rng, 4)
+            taken.add(sid)
+            surveys.append({"id": sid, "customer": c.id, "date": day,
                             "by": by, "answers": answers})
     return surveys

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from . import catalogue as cat
-from .clock import AS_OF, daytime_on, hours, in_open_hours, minutes, working_deadline, add_working_days
+from .clock import add_working_days, daytime_on, hours, in_open_hours, minutes, working_deadline
 from .people import APPROVERS, CARE, SUPERVISORS, available
 from .ticket import Tk
 
@@ -245,5 +245,3 @@ def run_flow(rng, t: Tk, others: list[str]) -> None:
     else:
         FLOWS[t.kind](rng, t)
 
-
-__all__ = ["run_flow", "AS_OF"]

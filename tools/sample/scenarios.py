@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from .clock import TZ
 from .factory import Registry, new_ticket
-from .flows import complaint, request
+from .flows import complaint
 from .ticket import Tk
 
 
@@ -242,9 +242,16 @@ def desk_long(reg, customers, notable) -> None:
 
 def live(reg, customers, notable) -> None:
     """Clocks at AS_OF (2026-11-20 15:00): at risk, running, paused, breached while running."""
+    everyday = iter([("卫生间保洁不及时，异味明显", "service_process", "P-03"),
+                     ("会员积分兑换流程繁琐，等待过久", "service_process", "P-01"),
+                     ("停车场道闸无法识别车牌", "technical", "P-05"),
+                     ("保洁拖地未放警示牌致顾客滑倒", "service_process", "P-03"),
+                     ("促销活动标价与结算价格不符", "price", "P-07")])
+
     def c(opened, owner="S-022", **kw):
-        return make(reg, customers, "complaint", opened, kw.pop("summary", "卫生间保洁不及时，异味明显"),
-                    kw.pop("category", "service_process"), kw.pop("provider", "P-03"), owner,
+        summary, category, provider = next(everyday) if "summary" not in kw else \
+            (kw.pop("summary"), kw.pop("category"), kw.pop("provider"))
+        return make(reg, customers, "complaint", opened, summary, category, provider, owner,
                     kinds=("end_customer", "tenant"), **kw)
 
     t = c("2026-11-20T12:20")
@@ -300,5 +307,3 @@ def all_scenarios(reg: Registry, customers) -> dict[str, str]:
         part(reg, customers, notable)
     return notable
 
-
-__all__ = ["all_scenarios", "request"]
