@@ -191,7 +191,7 @@ def check_continuity(handovers: Iterable[Handover]) -> list[HandoverFinding]:
             findings.append(HandoverFinding(
                 f"{day.isoformat()}-{desk}-{missing}", "continuity", None,
                 "early and late", present,
-                f"desk {desk} has a {present} handover on {day.isoformat()} but no {missing} one"))
+                f"desk {desk} has only the {present} handover on {day.isoformat()}, no {missing} one"))
     return findings
 
 
