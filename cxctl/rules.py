@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from cxctl.findings import Finding, error
+from cxctl.kpi_policy import policy_problems as kpi_policy_problems
 from cxctl.model import STATUS_AFTER_EVENT, Ticket
 from cxctl.severity import derive_severity, severity_rank
 
@@ -87,8 +88,13 @@ def _transfers_agree(ticket: Ticket, path: str) -> list[Finding]:
     return out
 
 
+def kpi_policy_rules(data: dict, path: str) -> list[Finding]:
+    return [error(path, "kpi-policy", message, field=field)
+            for field, message in kpi_policy_problems(data)]
+
+
 # kind -> rules; other modules add theirs (calendars, policies, handovers).
-RULES: dict[str, list[Rule]] = {"ticket": [ticket_rules]}
+RULES: dict[str, list[Rule]] = {"ticket": [ticket_rules], "policy-kpi": [kpi_policy_rules]}
 
 
 def register(kind: str, rule: Rule) -> None:
