@@ -89,3 +89,9 @@ class KpiPolicy:
             else dict(DEFAULT_LEVEL_SCORES),
             limited_categories=tuple(d.get("limited_categories") or DEFAULT_LIMITED_CATEGORIES),
         )
+
+    def weights(self) -> dict[str, Decimal]:
+        return self.survey_weights
+
+    def score_of(self, level: str) -> Decimal:
+        return self.level_scores[level]
