@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cxctl import __version__
-from cxctl.cli import customer, init, ticket, validate
+from cxctl.cli import customer, init, kpi, report, survey, ticket, validate
 
 app = typer.Typer(
     name="cxctl",
@@ -47,6 +47,9 @@ app.command("init")(init.init_command)
 app.command("validate")(validate.validate_command)
 app.add_typer(customer.app, name="customer")
 app.add_typer(ticket.app, name="ticket")
+app.add_typer(kpi.app, name="kpi")
+app.add_typer(survey.app, name="survey")
+app.add_typer(report.app, name="report")
 
 
 def run() -> None:
