@@ -20,7 +20,7 @@ from typing import Iterable
 from cxctl.calendar import BusinessCalendar
 from cxctl.handover import owner_at
 from cxctl.kpi_policy import KpiPolicy
-from cxctl.model import CLOSED_STATUSES, STATUS_AFTER_EVENT, Records, Ticket
+from cxctl.model import CLOSED_STATUSES, STATUS_AFTER_EVENT, Provider, Records, Ticket
 from cxctl.months import Month
 from cxctl.sla import Clock, clocks_for_ticket
 from cxctl.sla_policy import SlaPolicy
@@ -162,8 +162,8 @@ def _met(row: dict, key: str) -> bool:
     return row[f"{key}_num"] == row[f"{key}_den"]
 
 
-def provider_limits(row: dict, facts: list[ComplaintFacts], provider, month: Month,
-                    policy: KpiPolicy) -> None:
+def provider_limits(row: dict, facts: list[ComplaintFacts], provider: Provider | None,
+                    month: Month, policy: KpiPolicy) -> None:
     """Complaint limit, over_limit and fee support (003 §3.5, 003 四 §5.1) into ``row``."""
     visits = provider.visits if provider is not None else {}
     limit, quarter, missing = complaint_limit(visits, month, policy.complaint_limit_ratio)
@@ -175,7 +175,7 @@ def provider_limits(row: dict, facts: list[ComplaintFacts], provider, month: Mon
     if limit is None:
         row["fee_support_eligible"] = None
         notes.append(f"limit unknown: no visits for {', '.join(missing)}" if provider is not None
-                     else "limit unknown: the provider is not on record")
+                     else "limit unknown: no provider on record for these complaints")
     else:
         if row["over_limit"]:
             notes.append(f"over the limit: {limited} > {limit}")

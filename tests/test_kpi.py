@@ -9,7 +9,6 @@ days, day 1 being the first working day after the acceptance date, due at
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 

@@ -75,8 +75,7 @@ def handover_policy_of(records: Records) -> HandoverPolicy:
     return _policy(records, "handover", HandoverPolicy.from_dict)
 
 
-def month_as_of(value: str | None, records: Records, month: Month,
-                calendar: BusinessCalendar) -> datetime:
+def month_as_of(value: str | None, month: Month, calendar: BusinessCalendar) -> datetime:
     """--as-of, or the first moment of the month after ``month`` (calendar time zone)."""
     if value is None:
         return default_as_of(month, calendar)
@@ -152,7 +151,7 @@ def summary(
         fail(f"--by '{by}' is not a grouping; use one of: {', '.join(GROUPINGS)}")
     records = records_from(ctx)
     calendar = calendar_of(records)
-    moment = month_as_of(as_of, records, period, calendar)
+    moment = month_as_of(as_of, period, calendar)
     rows = kpi_summary(records, period, by, moment, sla_policy_of(records), calendar,
                        kpi_policy_of(records))
     problems = left_out(ctx, ["tickets", "providers"])

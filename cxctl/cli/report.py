@@ -150,7 +150,7 @@ def monthly(
         fail(f"--out {out} exists and is not a folder")
     records = records_from(ctx)
     calendar = calendar_of(records)
-    moment = month_as_of(as_of, records, period, calendar)
+    moment = month_as_of(as_of, period, calendar)
     report = monthly_report(records, period, moment, calendar, sla_policy_of(records),
                             kpi_policy_of(records), handover_policy_of(records))
     try:
