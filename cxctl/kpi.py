@@ -76,7 +76,8 @@ def complaints_in_month(tickets: Iterable[Ticket], month: Month, calendar: Busin
                   key=lambda t: t.id)
 
 
-def _status_before(ticket: Ticket, events, moment: datetime) -> str:
+def _status_before(events, moment: datetime) -> str:
+    """Status from the events strictly before ``moment`` (a reopen undoes a close)."""
     status = "open"
     for e in events:
         if e.at < moment:
@@ -96,8 +97,9 @@ def complaint_facts(ticket: Ticket, clocks: list[Clock], month_end: datetime, as
     revisited = any(e.outcome in REACHED_REVISIT for e in revisits)
     first_close = next((e for e in events if e.type == "close"), None)
     first_resolve = next((c for c in clocks if c.metric == "resolve" and c.cycle == 1), None)
+    # Without a resolve target (policy says null) there is no deadline to miss.
     on_time = first_close is not None and (first_resolve is None or first_close.at <= first_resolve.due_at)
-    closed = _status_before(ticket, events, month_end) in CLOSED_STATUSES
+    closed = _status_before(events, month_end) in CLOSED_STATUSES
     return ComplaintFacts(
         ticket=ticket.id,
         reply_counted=reply_counted,

@@ -325,3 +325,13 @@ def test_complaint_limit_uses_the_previous_calendar_quarter_exactly():
 def test_unknown_grouping_is_refused():
     with pytest.raises(ValueError):
         kpi_summary(records(), NOV, "region", AS_OF, SLA, CALENDAR, POLICY)
+
+
+def test_a_close_undone_by_a_reopen_in_the_month_is_not_a_monthly_closure():
+    reopened = ticket("T-RO1", "2026-11-02T09:00:00+08:00", [
+        ev("11-02 10:00", "resolve"), ev("11-03 10:00", "revisit", outcome="unsatisfied"),
+        ev("11-03 11:00", "close"), ev("11-20 09:00", "reopen")])
+    row = summary(tickets=[reopened])["P-01"]
+    assert fraction(row, "monthly_closure_rate") == (0.0, 0, 1)
+    # its first close (Nov 3) still came before the first resolve due (Thu Nov 5 16:30)
+    assert fraction(row, "first_closure_rate") == (1.0, 1, 1)
