@@ -142,3 +142,15 @@ def test_survey_summary_scores_and_reports_a_level_outside_the_scale(cli, record
     assert "surveys/2026/V-02.yaml:5" in result.stderr and "superb" in result.stderr
     table = cli(["--root", records_root, "survey", "summary", "--year", "2026"])
     assert table.stdout.startswith("2026: 1 survey(s), 1 scored, average 86.00; lowest-scoring item(s): delivery")
+
+
+def test_a_kpi_policy_whose_weights_do_not_add_up_is_unusable(cli, records_root):
+    write(records_root, "policies/kpi.yaml",
+          "complaint_limit_ratio: 0.01\nreturn_tolerance: 0.05\n"
+          "survey_weights: {price: 10, quality: 50, delivery: 20, service: 10}\n")
+    result = cli(["--root", records_root, "survey", "summary", "--year", "2026"])
+    assert result.exit_code == 2
+    assert "policies/kpi.yaml:3" in result.stderr and "must sum to 100, not 90" in result.stderr
+    validate = cli(["--root", records_root, "validate", "--format", "json"])
+    assert [(f["path"], f["code"], f["field"]) for f in json.loads(validate.stdout)] == [
+        ("policies/kpi.yaml", "kpi-policy", "survey_weights")]

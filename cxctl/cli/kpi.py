@@ -13,7 +13,7 @@ import typer
 
 from cxctl import render
 from cxctl.calendar import BusinessCalendar, CalendarError
-from cxctl.cli.common import (EXIT_FINDINGS, AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from,
+from cxctl.cli.common import (EXIT_FINDINGS, FormatOpt, ShowPiiOpt, as_of_from,
                               check_format, emit, fail, load_from, records_from, report_findings)
 from cxctl.coverage import CoverageResult, contact_coverage
 from cxctl.findings import Finding
@@ -29,6 +29,10 @@ app = typer.Typer(help="Monthly complaint KPIs per provider, owner or team; year
 
 MonthOpt = Annotated[str, typer.Option(
     "--month", metavar="YYYY-MM", help="The month whose complaints count (accepted in it).")]
+MonthAsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", metavar="TIMESTAMP",
+    help="Evaluate as if it were this moment, e.g. 2026-11-25T17:00:00+08:00 (no offset means "
+         "the calendar's time zone). Default: the first moment of the month after --month.")]
 YearOpt = Annotated[int, typer.Option("--year", metavar="YYYY", min=1, max=9998, help="Calendar year.")]
 
 
@@ -109,6 +113,9 @@ def percent(num: int, den: int) -> str:
 
 # --- kpi summary -----------------------------------------------------------------
 
+# Always null or empty for owners and teams: left out of their tables.
+HIDDEN_UNLESS_PROVIDER = (*PROVIDER_ONLY, "limit_quarter", "notes")
+
 def display_rows(rows: list[dict], by: str) -> list[dict]:
     """Rows for people (table, md): each rate with its fraction in one cell; the
     provider-only columns dropped for owners and teams, an unknown limit spelt out."""
@@ -116,7 +123,8 @@ def display_rows(rows: list[dict], by: str) -> list[dict]:
     for row in rows:
         shown: dict = {}
         for key, value in row.items():
-            if key.endswith(("_num", "_den")) or (by != "provider" and key in (*PROVIDER_ONLY, "limit_quarter")):
+            if key.endswith(("_num", "_den")) or (by != "provider" and key in HIDDEN_UNLESS_PROVIDER) \
+                    or (by == "team" and key == "name"):
                 continue
             if key in RATES:
                 value = percent(row[f"{key}_num"], row[f"{key}_den"])
@@ -134,7 +142,7 @@ def summary(
     by: Annotated[str, typer.Option("--by", metavar="GROUP",
                                     help="Group by provider (the one that accepted the complaint), "
                                          "owner or team.")] = "provider",
-    as_of: AsOfOpt = None,
+    as_of: MonthAsOfOpt = None,
     fmt: FormatOpt = "table",
     show_pii: ShowPiiOpt = False,
 ) -> None:
@@ -184,7 +192,10 @@ def coverage_display(result: CoverageResult) -> list[dict]:
 def coverage(
     ctx: typer.Context,
     year: YearOpt,
-    as_of: AsOfOpt = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="TIMESTAMP",
+        help="Leave out contacts logged after this moment (year to date). "
+             "Default: the whole year as recorded.")] = None,
     fmt: FormatOpt = "table",
     show_pii: ShowPiiOpt = False,
 ) -> None:

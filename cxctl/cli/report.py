@@ -18,9 +18,8 @@ from typing import Annotated
 import typer
 
 from cxctl import render
-from cxctl.cli.common import (EXIT_FINDINGS, EXIT_OK, AsOfOpt, ShowPiiOpt, fail, records_from,
-                              report_findings)
-from cxctl.cli.kpi import (MonthOpt, calendar_of, coverage_display, display_rows,
+from cxctl.cli.common import EXIT_FINDINGS, EXIT_OK, fail, records_from, report_findings
+from cxctl.cli.kpi import (MonthAsOfOpt, MonthOpt, calendar_of, coverage_display, display_rows,
                            handover_policy_of, kpi_policy_of, left_out, month_as_of, month_from,
                            sla_policy_of)
 from cxctl.kpi import GROUPINGS, ROW_KEYS
@@ -132,8 +131,9 @@ def monthly(
     month: MonthOpt,
     out: Annotated[Path, typer.Option("--out", metavar="DIR", file_okay=False,
                                       help="Folder to write the files into (created if missing).")],
-    as_of: AsOfOpt = None,
-    show_pii: ShowPiiOpt = False,
+    as_of: MonthAsOfOpt = None,
+    show_pii: Annotated[bool, typer.Option(
+        "--show-pii", help="Refused: files written by cron never hold personal data unmasked.")] = False,
 ) -> None:
     """Write the month's KPI, SLA, reminder, handover, returns and coverage reports.
 
