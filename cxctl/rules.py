@@ -10,6 +10,7 @@ from typing import Callable
 
 from cxctl.findings import Finding, error
 from cxctl.calendar import zone_or_none
+from cxctl.kpi_policy import policy_problems as kpi_policy_problems
 from cxctl.model import STATUS_AFTER_EVENT, Ticket
 from cxctl.severity import derive_severity, severity_rank
 from cxctl.sla_checks import calendar_findings, sla_policy_findings
@@ -90,6 +91,11 @@ def _transfers_agree(ticket: Ticket, path: str) -> list[Finding]:
     return out
 
 
+def kpi_policy_rules(data: dict, path: str) -> list[Finding]:
+    return [error(path, "kpi-policy", message, field=field)
+            for field, message in kpi_policy_problems(data)]
+
+
 def tiering_policy_rules(data: dict, path: str) -> list[Finding]:
     """Weights summing to 100, a split summing to 1: what the schema cannot say."""
     return [error(path, "tier-policy", p.message, field=p.field)
@@ -108,7 +114,8 @@ RULES: dict[str, list[Rule]] = {"ticket": [ticket_rules],
                                 "settings": [settings_rules],
                                 "policy-tiering": [tiering_policy_rules],
                                 "calendar": [calendar_findings],
-                                "policy-sla": [sla_policy_findings]}
+                                "policy-sla": [sla_policy_findings],
+                                "policy-kpi": [kpi_policy_rules]}
 
 
 def register(kind: str, rule: Rule) -> None:

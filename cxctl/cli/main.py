@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from cxctl import __version__
-from cxctl.cli import calendar, customer, handover, init, sla, ticket, tier, validate
+from cxctl.cli import (calendar, customer, handover, init, kpi, report, sla, survey, ticket, tier,
+                       validate)
 
 app = typer.Typer(
     name="cxctl",
@@ -51,6 +52,9 @@ app.add_typer(tier.app, name="tier")
 app.add_typer(sla.app, name="sla")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(handover.app, name="handover")
+app.add_typer(kpi.app, name="kpi")
+app.add_typer(survey.app, name="survey")
+app.add_typer(report.app, name="report")
 
 
 def run() -> None:
