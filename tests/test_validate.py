@@ -255,3 +255,23 @@ def test_default_calendar_must_exist(cli, records_root):
     write(records_root, "cxctl.yaml", "organisation: x\ntimezone: Asia/Shanghai\ncalendar: atlantis\n")
     _, found = findings(cli, records_root)
     assert [(f["code"], f["path"], f["line"]) for f in found] == [("unknown-calendar", "cxctl.yaml", 3)]
+
+
+def test_timestamps_outside_a_sane_range_are_rejected(cli, records_root):
+    write(records_root, "tickets/2026/11/T-8Q3KZ2.yaml",
+          TICKET.replace("{at: 2026-11-07T09:35:00+08:00", "{at: 9999-11-07T09:35:00+08:00"))
+    result, found = findings(cli, records_root)
+    assert result.exit_code == 1
+    assert ("bad-format", "events.4.at") in {(f["code"], f["field"]) for f in found}
+    assert cli(["--root", records_root, "sla", "check"]).exit_code == 0      # no overflow anywhere
+
+
+def test_commands_say_which_records_they_left_out(cli, records_root):
+    write(records_root, "customers/C-7K2M9Q.yaml", "id: [broken\n")
+    result = cli(["--root", records_root, "ticket", "list"])
+    assert "1 record file(s) could not be read and are left out: customers/C-7K2M9Q.yaml" in result.stderr
+
+
+def test_as_of_outside_the_year_range_is_a_usage_error(cli, records_root):
+    result = cli(["--root", records_root, "sla", "check", "--as-of", "0001-01-01T00:00:00+08:00"])
+    assert result.exit_code == 2 and "outside the years" in result.output
