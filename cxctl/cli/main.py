@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cxctl import __version__
-from cxctl.cli import customer, init, ticket, validate
+from cxctl.cli import customer, init, review, ticket, validate
 
 app = typer.Typer(
     name="cxctl",
@@ -45,6 +45,8 @@ def main(
 
 app.command("init")(init.init_command)
 app.command("validate")(validate.validate_command)
+app.command("review")(review.review_command)
+app.command("history")(review.history_command)
 app.add_typer(customer.app, name="customer")
 app.add_typer(ticket.app, name="ticket")
 
