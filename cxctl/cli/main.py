@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cxctl import __version__
-from cxctl.cli import customer, init, review, ticket, validate
+from cxctl.cli import customer, export, init, review, ticket, validate
 
 app = typer.Typer(
     name="cxctl",
@@ -47,6 +47,7 @@ app.command("init")(init.init_command)
 app.command("validate")(validate.validate_command)
 app.command("review")(review.review_command)
 app.command("history")(review.history_command)
+app.command("export")(export.export_command)
 app.add_typer(customer.app, name="customer")
 app.add_typer(ticket.app, name="ticket")
 
