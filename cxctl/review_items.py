@@ -93,10 +93,6 @@ class ListEdit:
     edited: list[tuple[int, int]]
     deleted: list[int]
 
-    @property
-    def rewritten(self) -> bool:
-        return bool(self.edited or self.deleted)
-
 
 def list_edit(old: list, new: list) -> ListEdit:
     matcher = difflib.SequenceMatcher(None, [_canonical(x) for x in old],

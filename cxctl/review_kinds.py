@@ -142,9 +142,9 @@ def handover_changed(old: dict, new: dict, notes: Notes) -> None:
 
 def _movements_diff(old: list, new: list) -> str:
     edit = list_edit(old, new)
-    parts = [f"{len(edit.appended) + len(edit.inserted)} added"] if edit.appended or edit.inserted else []
-    parts += [f"{len(edit.edited)} edited"] if edit.edited else []
-    parts += [f"{len(edit.deleted)} deleted"] if edit.deleted else []
+    counts = (("added", len(edit.appended) + len(edit.inserted)), ("edited", len(edit.edited)),
+              ("deleted", len(edit.deleted)))
+    parts = [f"{n} {what}" for what, n in counts if n]
     return ", ".join(parts) or "reordered"
 
 

@@ -60,3 +60,18 @@ def edit(path: Path, old: str, new: str) -> None:
 def append(path: Path, text: str) -> None:
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(text)
+
+
+def cxctl_env(tmp_path: Path) -> dict[str, str]:
+    """An environment in which the command `cxctl` runs this checkout, the way
+    an installed console script would (hooks and CI call it by name)."""
+    import sys
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    shim = bin_dir / "cxctl"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m cxctl "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    checkout = Path(__file__).resolve().parent.parent
+    return {**GIT_ENV, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PYTHONPATH": str(checkout), "CXCTL_ROOT": "", "NO_COLOR": "1", "COLUMNS": "200"}

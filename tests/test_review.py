@@ -245,6 +245,15 @@ def test_counts_changed_after_signing_are_an_error():
     assert "cash" in changes[0].message and changes[0].record == "2026-11-24-main-early"
 
 
+def test_movements_rewritten_after_signing_are_an_error():
+    old = handover(movements=[{"item": "umbrella", "qty": -2, "at": "2026-11-24T10:12:00+08:00"}])
+    new = copy.deepcopy(old)
+    new["movements"][0]["qty"] = -1
+    changes = h_diff(old, new)
+    assert codes(changes, ERROR) == ["signed-movements-changed"]
+    assert "1 edited" in changes[0].message
+
+
 def test_counts_changed_before_anyone_signed_are_fine():
     old = handover(signed=False)
     new = copy.deepcopy(old)

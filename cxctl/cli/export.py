@@ -23,8 +23,8 @@ def export_command(
     out: Annotated[Path, typer.Option(
         "--out", metavar="PATH", help="The SQLite file, or the folder for the CSV files.")],
     fmt: Annotated[str, typer.Option(
-        "--format", "-f", metavar="FORMAT", help="sqlite (one database file) or csv (one file "
-                                                 "per table in a folder).", case_sensitive=False)] = "sqlite",
+        "--format", "-f", metavar="FORMAT", case_sensitive=False,
+        help="sqlite (one database file) or csv (one file per table in a folder).")] = "sqlite",
     as_of: AsOfOpt = None,
     show_pii: ShowPiiOpt = False,
 ) -> None:

@@ -73,9 +73,18 @@ def _run(cwd: Path, args: list[str], *, stdin: bytes | None = None) -> bytes:
     except OSError as exc:
         raise GitError(f"cannot run git: {exc.strerror or exc}") from None
     if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(message[-1] if message else f"git {args[0]} failed")
+        raise GitError(_message(proc.stderr.decode("utf-8", "replace")) or f"git {args[0]} failed")
     return proc.stdout
+
+
+def _message(stderr: str) -> str:
+    """Git's own complaint ("fatal: …"), without the hints around it."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        for prefix in ("fatal: ", "error: "):
+            if line.startswith(prefix):
+                return line[len(prefix):]
+    return lines[-1] if lines else ""
 
 
 def open_repo(root: Path) -> Repo:
@@ -140,7 +149,7 @@ def require_full_history(repo: Repo, what: str) -> None:
 
 def is_record_path(relpath: str | None) -> bool:
     """YAML files the loader would read: no hidden folders or files (cache, CI)."""
-    if not relpath or not relpath.endswith(_RECORD_SUFFIX):
+    if not relpath or not relpath.endswith(_RECORD_SUFFIX) or "\n" in relpath:
         return False
     return not any(part.startswith(".") for part in relpath.split("/"))
 
