@@ -60,12 +60,17 @@ def short(value, limit: int = 60, key: str | None = None) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def field_changes(old: dict, new: dict, skip: Iterable[str] = ()) -> list[str]:
-    """"key a → b" for each top-level key that differs, in the new file's order."""
-    skipped = set(skip)
-    keys = [k for k in new if k not in skipped] + [k for k in old if k not in new and k not in skipped]
-    return [f"{k} {short(old.get(k), key=k)} → {short(new.get(k), key=k)}"
-            for k in keys if old.get(k) != new.get(k)]
+def field_changes(old: dict, new: dict, skip: Iterable[str] = (), prefix: str = "") -> list[str]:
+    """"key a → b" for each key that differs, in the new file's order; nested
+    mappings are followed down ("warning.ratio 0.2 → 0.25"), lists are whole."""
+    out = []
+    for k in changed_keys(old, new, skip):
+        before, after = old.get(k), new.get(k)
+        if isinstance(before, dict) and isinstance(after, dict):
+            out += field_changes(before, after, prefix=f"{prefix}{k}.")
+        else:
+            out.append(f"{prefix}{k} {short(before, key=k)} → {short(after, key=k)}")
+    return out
 
 
 def changed_keys(old: dict, new: dict, skip: Iterable[str] = ()) -> list[str]:

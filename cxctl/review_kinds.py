@@ -8,8 +8,8 @@ reviewer should look at twice, ``info`` for the rest.
 """
 from __future__ import annotations
 
-from cxctl.review_items import (ERROR, INFO, WARNING, Notes, changed_keys, describe_entry,
-                                field_changes, item_diff, list_edit, short)
+from cxctl.review_items import (ERROR, INFO, WARNING, Notes, describe_entry, field_changes,
+                                item_diff, list_edit, short)
 
 
 # -- customers ----------------------------------------------------------------
@@ -48,11 +48,10 @@ def customer_changed(old: dict, new: dict, notes: Notes) -> None:
         notes(INFO, "contacts-changed", f"contacts changed ({len(old.get('contacts') or [])} → "
               f"{len(new.get('contacts') or [])})", field="contacts")
     _log(old.get("contact_log") or [], new.get("contact_log") or [], notes)
-    rest = changed_keys(old, new, skip=("tier", "owner", "status", "rating", "contacts",
+    rest = field_changes(old, new, skip=("tier", "owner", "status", "rating", "contacts",
                                         "contact_log"))
     if rest:
-        notes(INFO, "fields-changed", "; ".join(field_changes(
-            {k: old.get(k) for k in rest}, {k: new.get(k) for k in rest})))
+        notes(INFO, "fields-changed", "; ".join(rest))
 
 
 def _tier(old: dict | None, new: dict | None, notes: Notes) -> None:
@@ -134,10 +133,9 @@ def handover_changed(old: dict, new: dict, notes: Notes) -> None:
                   f"{before.get('at')}) was " + ("removed" if not after else
                                                   f"changed: {item_diff(before, after)}"),
                   field=f"signatures.{role}")
-    rest = changed_keys(old, new, skip=(*SIGNED_CONTENT, "signatures"))
+    rest = field_changes(old, new, skip=(*SIGNED_CONTENT, "signatures"))
     if rest:
-        notes(INFO, "fields-changed", "; ".join(field_changes(
-            {k: old.get(k) for k in rest}, {k: new.get(k) for k in rest})))
+        notes(INFO, "fields-changed", "; ".join(rest))
 
 
 def _movements_diff(old: list, new: list) -> str:
@@ -187,10 +185,9 @@ def provider_changed(old: dict, new: dict, notes: Notes) -> None:
     if old.get("visits") != new.get("visits"):
         notes(INFO, "visits-changed", "visits " + "; ".join(
             field_changes(old.get("visits") or {}, new.get("visits") or {})), field="visits")
-    rest = changed_keys(old, new, skip=("status", "visits"))
+    rest = field_changes(old, new, skip=("status", "visits"))
     if rest:
-        notes(INFO, "fields-changed", "; ".join(field_changes(
-            {k: old.get(k) for k in rest}, {k: new.get(k) for k in rest})))
+        notes(INFO, "fields-changed", "; ".join(rest))
 
 
 def survey_changed(old: dict, new: dict, notes: Notes) -> None:

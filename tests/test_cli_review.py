@@ -234,5 +234,7 @@ def test_history_of_a_customer_and_of_a_staff_member(cli, repo):
 def test_history_of_an_unknown_record_or_a_bad_id_exits_2(cli, repo):
     missing = cli(["--root", repo.root, "history", "T-NEVER1"])
     assert missing.exit_code == 2 and "no commit touches T-NEVER1" in missing.output
+    nobody = cli(["--root", repo.root, "history", "S-777"])
+    assert nobody.exit_code == 2 and "no commit changes S-777" in nobody.output
     bad = cli(["--root", repo.root, "history", "rm -rf"])
     assert bad.exit_code == 2 and "not a record id" in bad.output

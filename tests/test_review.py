@@ -157,6 +157,14 @@ def test_removing_an_explicit_severity_lowers_it_to_the_derived_one():
     assert "from major to important" in changes[0].message
 
 
+def test_nested_fields_are_named_by_their_dotted_path():
+    more = ticket(impact={"households": 12, "compensation": "12000", "legal_or_media": False})
+    changes = diff_record(state(ticket()), state(more))
+    assert [(c.change, c.message) for c in changes] == [
+        ("severity-raised", "severity raised from important to major"),
+        ("fields-changed", "impact.households 6 → 12")]
+
+
 def test_owner_change_says_whether_a_transfer_event_backs_it():
     old = ticket()
     with_transfer = ticket(owner="S-022", events=old["events"] + [

@@ -125,8 +125,7 @@ def history(root: Path, record: str) -> list[HistoryEntry]:
         old = (c.parents[0], olds[0]) if olds and c.parents else None
         new = (c.sha, news[0]) if news else None
         wanted.append((old, new))
-    names = [f"{sha}:{repo.to_git(path)}" for pair in wanted for side in pair if side
-             for sha, path in [side]]
+    names = [f"{side[0]}:{repo.to_git(side[1])}" for pair in wanted for side in pair if side]
     blobs = iter(gitread.cat_files(repo, names))
     out = []
     for c, (old, new) in zip(commits, wanted):
@@ -138,4 +137,6 @@ def history(root: Path, record: str) -> list[HistoryEntry]:
             if not changes:
                 continue
         out.append(HistoryEntry(c, (new or old)[1], changes))
+    if not out:
+        raise GitError(f"no commit changes {record} in {root}")
     return out
