@@ -103,3 +103,11 @@ def test_log_follows_a_record_into_another_month_folder(tmp_path):
     assert [c.subject for c in commits] == ["accepted in October after all", "initial records"]
     assert sorted(commits[0].files) == [("A", "tickets/2026/10/T-8Q3KZ2.yaml"), ("D", T_REL)]
     assert commits[1].files == [("A", T_REL)]
+
+
+def test_a_persons_git_configuration_does_not_change_the_log(tmp_path):
+    top, root = records_repo(tmp_path)
+    git(top, "config", "log.follow", "true")       # makes plain git refuse glob pathspecs
+    git(top, "config", "color.ui", "always")
+    commits = gitread.log(gitread.open_repo(root), ["tickets/**/T-8Q3KZ2.yaml"])
+    assert [(c.subject, c.files) for c in commits] == [("initial records", [("A", T_REL)])]

@@ -17,7 +17,7 @@ COLUMNS = ["level", "record", "change", "message"]
 def review_command(
     ctx: typer.Context,
     rev_range: Annotated[str | None, typer.Argument(
-        metavar="[REV_RANGE]",
+        metavar="REV_RANGE",
         help="What to compare: nothing = the working tree against HEAD; A..B = commit A "
              "against commit B; A...B = B against its merge base with A (a pull request); "
              "A = commit A against the working tree.")] = None,

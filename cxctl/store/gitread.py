@@ -62,12 +62,18 @@ class Commit:
         return self.sha[:10]
 
 
+# Settings of a person's git configuration that would change what these
+# commands print (log.follow even makes git refuse the glob pathspecs).
+_NEUTRAL = ("-c", "log.follow=false", "-c", "color.ui=never", "-c", "core.quotepath=off")
+
+
 def _run(cwd: Path, args: list[str], *, stdin: bytes | None = None) -> bytes:
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
     env.pop("GIT_DIR", None)
     env.pop("GIT_WORK_TREE", None)
     try:
-        proc = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, env=env)
+        proc = subprocess.run(["git", *_NEUTRAL, *args], cwd=cwd, input=stdin, capture_output=True,
+                              env=env)
     except FileNotFoundError:
         raise GitError("git is not installed (or not on PATH); review and history need it") from None
     except OSError as exc:
