@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from cxctl import __version__
-from cxctl.cli import (calendar, customer, handover, init, kpi, report, sla, survey, ticket, tier,
-                       validate)
+from cxctl.cli import (calendar, customer, export, handover, init, kpi, report, review, sla, survey,
+                       ticket, tier, validate)
 
 app = typer.Typer(
     name="cxctl",
@@ -46,6 +46,9 @@ def main(
 
 app.command("init")(init.init_command)
 app.command("validate")(validate.validate_command)
+app.command("review")(review.review_command)
+app.command("history")(review.history_command)
+app.command("export")(export.export_command)
 app.add_typer(customer.app, name="customer")
 app.add_typer(ticket.app, name="ticket")
 app.add_typer(tier.app, name="tier")
