@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -44,9 +45,14 @@ class Notes:
         self.changes.append(Change(self.kind, self.record, change, level, message, self.path, field))
 
 
+# Review output goes into pull requests and CI logs, so personal data in
+# messages is masked unless the caller (``--show-pii``) says otherwise.
+SHOW_PII: ContextVar[bool] = ContextVar("SHOW_PII", default=False)
+
+
 def short(value, limit: int = 60, key: str | None = None) -> str:
-    """A value in a few words, for messages.  Personal data is masked by key
-    (a loan's phone): review output goes into pull requests and CI logs."""
+    """A value in a few words, for messages; personal data masked by key
+    (a loan's phone) unless SHOW_PII is set."""
     if value is None:
         return "(none)"
     if isinstance(value, dict):
@@ -56,7 +62,7 @@ def short(value, limit: int = 60, key: str | None = None) -> str:
     elif isinstance(value, bool):
         text = "true" if value else "false"
     else:
-        text = str(mask(value, key))
+        text = str(value if SHOW_PII.get() else mask(value, key))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -292,6 +292,16 @@ def test_loan_phone_numbers_are_masked_in_messages():
     assert "13900001111" not in message and "139****1111" in message
 
 
+def test_show_pii_unmasks_loan_phone_numbers_in_messages():
+    from cxctl.review_items import SHOW_PII
+    token = SHOW_PII.set(True)
+    try:
+        message = " ".join(c.message for c in h_diff(handover(signed=False), handover(signed=False, loans=[])))
+    finally:
+        SHOW_PII.reset(token)
+    assert "13900001111" in message
+
+
 # -- other kinds and unreadable files ----------------------------------------
 
 def test_removing_someone_from_staff_is_a_warning_and_a_rank_change_information():

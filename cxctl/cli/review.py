@@ -6,8 +6,10 @@ from typing import Annotated
 import typer
 
 from cxctl import render
-from cxctl.cli.common import EXIT_FINDINGS, EXIT_OK, FormatOpt, check_format, emit, fail, root_from
+from cxctl.cli.common import (EXIT_FINDINGS, EXIT_OK, FormatOpt, ShowPiiOpt, check_format, emit, fail,
+                              root_from)
 from cxctl.review import ERROR, WARNING, has_rule_breaks
+from cxctl.review_items import SHOW_PII
 from cxctl.store.gitread import GitError
 from cxctl.store.revisions import compare, history
 
@@ -25,6 +27,7 @@ def review_command(
         "--staged", help="Compare the staged changes (the next commit) instead of the working "
                          "tree, as a pre-commit hook does.")] = False,
     fmt: FormatOpt = "table",
+    show_pii: ShowPiiOpt = False,
 ) -> None:
     """Show what changed in the records between two git revisions.
 
@@ -36,6 +39,7 @@ def review_command(
     """
     fmt = check_format(fmt)
     root = root_from(ctx)
+    SHOW_PII.set(show_pii)
     try:
         result = compare(root, rev_range, staged=staged)
     except GitError as exc:
@@ -85,6 +89,7 @@ def history_command(
         metavar="ID", help="A record id (C-…, T-…, P-…, V-…, S-…), a handover such as "
                            "2026-11-24-main-early, or a file such as policies/sla.yaml.")],
     fmt: FormatOpt = "table",
+    show_pii: ShowPiiOpt = False,
 ) -> None:
     """The git log of one record, with what each commit changed in it.
 
@@ -94,6 +99,7 @@ def history_command(
     """
     fmt = check_format(fmt)
     root = root_from(ctx)
+    SHOW_PII.set(show_pii)
     try:
         entries = history(root, record)
     except GitError as exc:
