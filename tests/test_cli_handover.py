@@ -198,6 +198,30 @@ def test_reconcile_date_range_options(cli, records_root):
     assert ("2026-11-24-main-late", "continuity") in [(f["handover"], f["check"]) for f in continuity]
 
 
+def test_reconcile_reports_a_broken_handover_file_in_range_and_exits_1(cli, records_root):
+    early = EARLY.replace("incoming: 17}", "incoming: 18}")
+    broken_late = LATE.replace("shift: late", "shift: late\nweather: rain")    # unknown field
+    next_early = (early.replace("2026-11-24", "2026-11-25")
+                  .replace("outgoing: 18, incoming: 18", "outgoing: 16, incoming: 16")
+                  .replace('"1520.50"', '"1720.50"'))
+    root = tree(records_root, (EARLY_PATH, early), (LATE_PATH, broken_late),
+                ("handovers/2026/11/2026-11-25-main-early.yaml", next_early))
+    alone = run(cli, root, "reconcile", "--date", "2026-11-24", "--format", "json")
+    assert alone.exit_code == 1
+    assert [(f["handover"], f["check"], f["level"]) for f in json.loads(alone.stdout)
+            if f["check"] != "loans"] == [("2026-11-24-main-late", "record", "error")]
+    # the next early shift's baseline is the broken late one: no balance against the early shift
+    after = run(cli, root, "reconcile", "--date", "2026-11-25", "--format", "json")
+    assert after.exit_code == 1
+    checks = [(f["handover"], f["check"]) for f in json.loads(after.stdout)]
+    assert ("2026-11-24-main-late", "record") in checks
+    assert not [c for c in checks if c[1] == "balance"]
+    other_desk = run(cli, root, "reconcile", "--desk", "side", "--format", "json")
+    assert other_desk.exit_code == 0 and json.loads(other_desk.stdout) == []
+    table = run(cli, root, "reconcile", "--date", "2026-11-24")
+    assert "record" in table.output and "weather" in table.output
+
+
 def test_reconcile_returns_at_the_tolerance_boundary(cli, records_root):
     complaint = """\
     id: T-RET{n}

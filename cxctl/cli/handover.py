@@ -11,12 +11,12 @@ import typer
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cxctl.cli.common import (
-    EXIT_FINDINGS, EXIT_OK, AtOpt, FormatOpt, ShowPiiOpt, check_format, emit, fail, records_from,
-    refused, root_from, timezone_of,
+    EXIT_FINDINGS, EXIT_OK, AtOpt, FormatOpt, ShowPiiOpt, check_format, emit, fail, load_from,
+    records_from, refused, root_from, timezone_of,
 )
 from cxctl.handover import SHIFTS, HandoverPolicy, expected_path, previous_handover
 from cxctl.handover_prefill import prefill, usual_handover_at
-from cxctl.handover_reconcile import has_errors, reconcile
+from cxctl.handover_reconcile import UnreadableHandover, has_errors, reconcile, select
 from cxctl.model import Handover, Records
 from cxctl.returns import reconcile_returns
 from cxctl.store.writer import (
@@ -264,12 +264,16 @@ def reconcile_command(
     show_pii: ShowPiiOpt = False,
 ) -> None:
     """Run the six handover checks: balance, agreement, carry_over, loans,
-    sign_off, continuity.  Exit 1 when any finding is an error."""
+    sign_off, continuity.  A handover file in range that cannot be read is an
+    error too (check `record`).  Exit 1 when any finding is an error."""
     fmt = check_format(fmt)
     first, last = _range(day, start, end)
     records = records_from(ctx)
+    unreadable = [UnreadableHandover.from_findings(path, entry.findings)
+                  for path, entry in sorted(load_from(ctx).entries.items())
+                  if entry.kind == "handover" and entry.data is None]
     findings = reconcile(records.handovers, records.tickets, _policy(records),
-                         start=first, end=last, desk=desk)
+                         start=first, end=last, desk=desk, unreadable=unreadable)
     if returns:
         results = reconcile_returns(records.tickets.values(), records.customers,
                                     records.policies.get("kpi"))
@@ -279,8 +283,7 @@ def reconcile_command(
     emit(rows, fmt, columns=columns if fmt != "json" else None, show_pii=show_pii,
          empty="no findings")
     if fmt == "table":
-        count = sum(1 for h in records.handovers if (desk is None or h.desk == desk)
-                    and (first is None or h.date >= first) and (last is None or h.date <= last))
+        count = len(select(records.handovers, start=first, end=last, desk=desk))
         errors = sum(f.level == "error" for f in findings)
         typer.echo(f"{count} handover(s) reconciled: {errors} error(s), "
                    f"{len(findings) - errors} warning(s)")
