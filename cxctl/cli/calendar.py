@@ -10,7 +10,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cxctl.calendar import HOLIDAY, MAKEUP, WEEKDAY_LABELS, WEEKEND, BusinessCalendar
 from cxctl.calendar_import import ImportedCalendar, ImportProblem, import_calendar
-from cxctl.cli.common import (AsOfOpt, FormatOpt, as_of_from, check_format, emit, fail, load_from,
+from cxctl.cli.common import (AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from, check_format, emit, fail, load_from,
                               records_from, refused, root_from, timezone_of)
 from cxctl.cli.sla import calendar_of
 from cxctl.store.writer import LockBusy, WriteRefused, create_record, locked, update_record
@@ -71,6 +71,7 @@ def show(
     name: Annotated[str | None, typer.Option(help="Calendar name (default: the one in cxctl.yaml).")] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
+    show_pii: ShowPiiOpt = False,
 ) -> None:
     """A month grid marking holidays, make-up working days and weekends, with the cut-off."""
     fmt = check_format(fmt)
@@ -80,7 +81,7 @@ def show(
     if fmt == "table":
         typer.echo(month_grid(cal, year, mon), nl=False)
     else:
-        emit(month_rows(cal, year, mon), fmt)
+        emit(month_rows(cal, year, mon), fmt, show_pii=show_pii)
 
 
 def _block_list(values: list[str], names: dict[date, str], old: CommentedSeq | None, year: int) -> CommentedSeq:

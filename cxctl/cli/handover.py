@@ -291,7 +291,8 @@ def reconcile_command(
 
 
 @app.command("returns")
-def returns_command(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
+def returns_command(ctx: typer.Context, fmt: FormatOpt = "table",
+                    show_pii: ShowPiiOpt = False) -> None:
     """List every return on a complaint with its tolerance, limit and booked quantity.
     Exit 1 when a return exceeds its tolerance."""
     fmt = check_format(fmt)
@@ -299,7 +300,7 @@ def returns_command(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
     results = reconcile_returns(records.tickets.values(), records.customers,
                                 records.policies.get("kpi"))
     emit([r.to_dict() for r in results], fmt, columns=RETURN_COLUMNS if fmt != "json" else None,
-         empty="no returns")
+         show_pii=show_pii, empty="no returns")
     raise typer.Exit(EXIT_FINDINGS if any(r.level == "error" for r in results) else EXIT_OK)
 
 
@@ -313,6 +314,7 @@ def transfer(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes, write nothing.")] = False,
     at: AtOpt = None,
     fmt: FormatOpt = "table",
+    show_pii: ShowPiiOpt = False,
 ) -> None:
     """Move a leaving staff member's open tickets (transfer events) and customers
     to a successor, as one change.  Refuses (exit 2) if the successor is unknown
@@ -330,7 +332,8 @@ def transfer(
         typer.echo(f"cxctl: warning: {warning}", err=True)
     if not dry_run and (plan.tickets or plan.customers):
         _apply(root_from(ctx), plan, records)
-    emit(plan.rows(), fmt, empty=f"{from_staff} has no open tickets or customers to hand over")
+    emit(plan.rows(), fmt, show_pii=show_pii,
+         empty=f"{from_staff} has no open tickets or customers to hand over")
 
 
 def _apply(root: Path, plan: TransferPlan, records: Records) -> None:
