@@ -13,7 +13,8 @@ from typing import Iterable, Mapping
 
 from cxctl.findings import ERROR, WARNING, Finding
 from cxctl.handover import (
-    CHECKS, SHIFTS, HandoverFinding, HandoverPolicy, chain_key, chains, on_shift, owner_at,
+    CHECKS, ROLES, SHIFTS, HandoverFinding, HandoverPolicy, chain_key, chains, closing_problems,
+    owner_at, signature_problems,
 )
 from cxctl.model import Handover, Ticket, parse_ts
 
@@ -207,24 +208,15 @@ def check_loans(h: Handover) -> list[HandoverFinding]:
 def check_sign_off(h: Handover) -> list[HandoverFinding]:
     """Both sides signed, at or after the handover, and were on that shift."""
     findings = []
-    moment = h.handed_over_at
-    for role in ("outgoing", "incoming"):
-        staff = getattr(h, role)
-        names = ", ".join(staff)
+    for role in ROLES:
         sig = h.signatures.get(role)
         if sig is None:
             findings.append(HandoverFinding(
-                h.stem, "sign_off", None, f"{role} signature by {names}", None,
-                f"{role} signature missing"))
-        elif sig.by not in staff:
-            findings.append(HandoverFinding(
-                h.stem, "sign_off", None, f"{role} signature by {names}", sig.by,
-                f"{role} signature by {sig.by}, who is not on the {role} shift ({names})"))
-        elif sig.at < moment:
-            findings.append(HandoverFinding(
-                h.stem, "sign_off", None, f"at or after {moment.isoformat()}", sig.at,
-                f"{role} signature at {sig.at.isoformat()} comes before the handover "
-                f"at {moment.isoformat()}"))
+                h.stem, "sign_off", None, f"{role} signature by {', '.join(getattr(h, role))}",
+                None, f"{role} signature missing"))
+            continue
+        findings += [HandoverFinding(h.stem, "sign_off", None, p.expected, p.actual, p.message)
+                     for p in signature_problems(h, role, sig.by, sig.at)]
     if h.shift == "late":
         findings.extend(_closing_findings(h))
     return findings
@@ -233,22 +225,13 @@ def check_sign_off(h: Handover) -> list[HandoverFinding]:
 def _closing_findings(h: Handover) -> list[HandoverFinding]:
     """A late shift seals cash and keys to the control room (004 5.1.2.6)."""
     sealed = (h.closing or {}).get("sealed_to_control_room")
-    moment = h.handed_over_at
     if not sealed:
         return [HandoverFinding(
             h.stem, "sign_off", None, "closing.sealed_to_control_room", None,
             "late shift without its closing: cash and keys not sealed to the control room")]
-    findings = []
-    if sealed["by"] not in on_shift(h):
-        findings.append(HandoverFinding(
-            h.stem, "sign_off", None, "sealed by staff on shift", sealed["by"],
-            f"cash sealed to the control room by {sealed['by']}, who was not on shift"))
     at = sealed["at"] if isinstance(sealed["at"], datetime) else parse_ts(sealed["at"])
-    if at < moment:
-        findings.append(HandoverFinding(
-            h.stem, "sign_off", None, f"at or after {moment.isoformat()}", at,
-            f"cash sealed at {at.isoformat()}, before the closing count at {moment.isoformat()}"))
-    return findings
+    return [HandoverFinding(h.stem, "sign_off", None, p.expected, p.actual, p.message)
+            for p in closing_problems(h, sealed["by"], at)]
 
 
 def check_continuity(handovers: Iterable[Handover]) -> list[HandoverFinding]:

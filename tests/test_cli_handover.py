@@ -129,6 +129,10 @@ def test_sign_records_a_signature_and_refuses_someone_not_on_that_side(cli, reco
     assert ok.exit_code == 0, ok.output
     text = (root / EARLY_PATH).read_text("utf-8")
     assert "outgoing: {by: S-021, at: 2026-11-24T14:05:00+08:00}" in text
+    twice = run(cli, root, "sign", "--as", "outgoing", "--by", "S-021",
+                "--at", "2026-11-24T14:09:00+08:00", "2026-11-24-main-early")
+    assert twice.exit_code == 1 and "already signed" in twice.output
+    assert (root / EARLY_PATH).read_text("utf-8") == text
     findings = json.loads(run(cli, root, "reconcile", "--format", "json").output)
     assert [f["expected"] for f in findings if f["check"] == "sign_off"] == \
         ["incoming signature by S-022"]

@@ -5,7 +5,8 @@ from decimal import Decimal
 from hypothesis import given, settings, strategies as st
 
 from cxctl.handover import (
-    HandoverPolicy, expected_path, owner_at, previous_handover, record_problems,
+    HandoverPolicy, expected_path, owner_at, previous_handover, record_problems, seal_problems,
+    sign_problems,
 )
 from cxctl.handover_prefill import prefill, usual_handover_at
 from cxctl.findings import error
@@ -217,6 +218,35 @@ def test_late_shift_without_closing_to_the_control_room_is_an_error():
     [f] = check_sign_off(ho(24, "late", {}, closing=False))
     assert (f.check, f.expected, f.level) == ("sign_off", "closing.sealed_to_control_room", "error")
     assert check_sign_off(ho(24, "early", {}, closing=False)) == []
+
+
+def test_sign_problems_signer_on_that_side_not_before_the_handover_and_not_twice():
+    h = ho(24, "early", {}, signed=False)
+    assert sign_problems(h, "outgoing", "S-031", at(24, 14)) == []          # exactly at the handover
+    assert [p.rule for p in sign_problems(h, "incoming", "S-031", at(24, 13, 59))] == \
+        ["not_on_side", "before_handover"]
+    h.signatures["outgoing"] = Signature("S-031", at(24, 14, 5))
+    [twice] = sign_problems(h, "outgoing", "S-031", at(24, 14, 7))
+    assert (twice.rule, twice.already) == ("already_signed", True)
+    assert [p.rule for p in sign_problems(h, "witness", "S-031", at(24, 15))] == ["role"]
+
+
+def test_seal_problems_late_shift_staff_on_shift_after_the_count_and_once():
+    late = ho(24, "late", {}, closing=False)
+    assert seal_problems(late, "S-032", at(24, 22)) == []
+    assert [p.rule for p in seal_problems(late, "S-090", at(24, 21, 59))] == \
+        ["not_on_shift", "before_handover"]
+    assert [p.rule for p in seal_problems(ho(24, "early", {}), "S-031", at(24, 15))] == ["not_late"]
+    sealed = ho(24, "late", {})
+    assert [(p.rule, p.already) for p in seal_problems(sealed, "S-032", at(24, 23))] == \
+        [("already_sealed", True)]
+
+
+def test_reconcile_sign_off_uses_the_same_rules_as_signing():
+    h = ho(24, "late", {})
+    h.closing["sealed_to_control_room"]["by"] = "S-090"
+    [f] = check_sign_off(h)
+    assert f.actual == "S-090" and "not on shift" in f.message
 
 
 # --- continuity -------------------------------------------------------------

@@ -11,10 +11,13 @@ import typer
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cxctl.cli.common import (
-    EXIT_FINDINGS, EXIT_OK, AtOpt, FormatOpt, ShowPiiOpt, check_format, emit, fail, load_from,
+    EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, AtOpt, FormatOpt, ShowPiiOpt, check_format, emit, fail, load_from,
     records_from, refused, root_from, timezone_of,
 )
-from cxctl.handover import SHIFTS, HandoverPolicy, expected_path, previous_handover
+from cxctl.handover import (
+    SHIFTS, HandoverPolicy, SignProblem, expected_path, previous_handover, seal_problems,
+    sign_problems,
+)
 from cxctl.handover_prefill import prefill, usual_handover_at
 from cxctl.handover_reconcile import UnreadableHandover, has_errors, reconcile, select
 from cxctl.model import Handover, Records
@@ -147,6 +150,13 @@ def _find(records: Records, root: Path, ref: str) -> Handover:
          f"`cxctl validate` shows files that do not load)", EXIT_FINDINGS)
 
 
+def _refuse(problems: list[SignProblem]) -> None:
+    """Exit 2 for a signature that breaks a rule, 1 when the file already has it."""
+    if problems:
+        fail("; ".join(p.message for p in problems),
+             EXIT_FINDINGS if all(p.already for p in problems) else EXIT_USAGE)
+
+
 def _set_mapping_entry(doc: CommentedMap, key: str, before: str | None, value) -> None:
     if key in doc:
         doc[key] = value
@@ -167,23 +177,12 @@ def sign(
     at: AtOpt = None,
 ) -> None:
     """Record a signature: the outgoing staff hand over, the incoming staff check."""
-    if role not in ("outgoing", "incoming"):
-        fail(f"--as must be outgoing or incoming, not '{role}'")
     records = records_from(ctx)
     root = root_from(ctx)
     tz = timezone_of(records)
     h = _find(records, root, handover)
-    on_side = getattr(h, role)
-    if by not in on_side:
-        fail(f"{by} is not on the {role} side of {h.stem} ({', '.join(on_side)})")
     moment = _now(at, tz)
-    if moment < h.handed_over_at:
-        fail(f"a signature at {moment.isoformat()} would come before the handover at "
-             f"{h.handed_over_at.isoformat()}")
-    existing = h.signatures.get(role)
-    if existing is not None:
-        fail(f"{h.stem} is already signed for the {role} side by {existing.by} at "
-             f"{existing.at.isoformat()}", EXIT_FINDINGS)
+    _refuse(sign_problems(h, role, by, moment))
 
     def mutate(doc: CommentedMap) -> None:
         if not isinstance(doc.get("signatures"), dict):
@@ -211,18 +210,10 @@ def seal(
     records = records_from(ctx)
     root = root_from(ctx)
     h = _find(records, root, handover)
-    if h.shift != "late":
-        fail(f"{h.stem} is an early shift; only the late shift closes the desk")
-    if by not in set(h.outgoing) | set(h.incoming):
-        fail(f"{by} was not on shift at {h.stem}")
     if received_by not in records.staff:
         fail(f"--received-by: {received_by} is not in staff.yaml")
     moment = _now(at, timezone_of(records))
-    if moment < h.handed_over_at:
-        fail(f"sealing at {moment.isoformat()} would come before the closing count at "
-             f"{h.handed_over_at.isoformat()}")
-    if h.closing:
-        fail(f"{h.stem} already has its closing", EXIT_FINDINGS)
+    _refuse(seal_problems(h, by, moment))
     entry = {"sealed_to_control_room": {"by": by, "received_by": received_by, "at": moment}}
 
     def mutate(doc: CommentedMap) -> None:
