@@ -164,6 +164,20 @@ class DayStep:
         return f"{head}: skipped, {self.kind}"
 
 
+@dataclass(frozen=True, slots=True)
+class MonthDay:
+    """One day of a month as `calendar show` lists it."""
+    day: date
+    kind: str                  # MAKEUP | HOLIDAY | WORKING | WEEKEND
+    working: bool
+    cutoff: datetime | None    # the day's cut-off, on working days
+
+    def to_dict(self) -> dict:
+        return {"date": self.day.isoformat(), "weekday": WEEKDAY_LABELS[self.day.weekday()],
+                "kind": self.kind, "working": self.working,
+                "cutoff": self.cutoff.isoformat() if self.cutoff else None}
+
+
 @dataclass(frozen=True, eq=False)
 class BusinessCalendar:
     name: str
@@ -319,3 +333,12 @@ class BusinessCalendar:
         while day.month == month:
             yield day
             day += timedelta(days=1)
+
+    def month_overview(self, year: int, month: int) -> list[MonthDay]:
+        """Every day of the month: what kind of day it is and its cut-off."""
+        out = []
+        for day in self.month_days(year, month):
+            working = self.is_working_day(day)
+            out.append(MonthDay(day, self.day_kind(day), working,
+                                self.cutoff_on(day) if working else None))
+        return out

@@ -62,6 +62,15 @@ def calendar_schema():
 
 # -- working days ---------------------------------------------------------------
 
+def test_month_overview_gives_each_day_its_kind_and_cutoff(cn):
+    days = cn.month_overview(2026, 10)
+    assert len(days) == 31 and days[0].day == date(2026, 10, 1)
+    make_up = days[9]                                    # Sat 10 Oct, a make-up working day
+    assert (make_up.kind, make_up.working, make_up.cutoff) == (MAKEUP, True, ts("2026-10-10T16:30:00+08:00"))
+    assert (days[0].kind, days[0].working, days[0].cutoff) == (HOLIDAY, False, None)
+    assert days[9].to_dict()["weekday"] == "Sat"
+
+
 def test_day_kinds(cn):
     assert cn.is_working_day(date(2026, 9, 29))                 # Tuesday
     assert not cn.is_working_day(date(2026, 9, 26))             # Saturday
