@@ -319,3 +319,49 @@ def test_transfer_puts_back_files_already_written_when_a_later_write_is_refused(
     result = run(cli, root, "transfer", "--from", "S-021", "--to", "S-022")
     assert result.exit_code == 1
     assert (root / "tickets/2026/11/T-OPEN01.yaml").read_text("utf-8") == ticket_before
+
+
+def test_transfer_os_error_part_way_restores_the_files_under_the_same_lock(cli, records_root,
+                                                                             monkeypatch):
+    from contextlib import contextmanager
+
+    import cxctl.cli.handover as handover_cli
+
+    root = tree(records_root)
+    ticket_before = (root / "tickets/2026/11/T-OPEN01.yaml").read_text("utf-8")
+    customer_before = (root / "customers/C-7K2M9Q.yaml").read_text("utf-8")
+    real_update, real_locked = handover_cli.update_record, handover_cli.locked
+    held, acquisitions = [0], []
+
+    @contextmanager
+    def counting_lock(root_):
+        acquisitions.append(held[0])
+        held[0] += 1
+        try:
+            with real_locked(root_):
+                yield
+        finally:
+            held[0] -= 1
+
+    def disk_full_on_customers(root_, relpath, mutate):
+        if relpath.startswith("customers/"):
+            raise OSError(28, "No space left on device")
+        return real_update(root_, relpath, mutate)
+
+    restored_under_lock = []
+    real_atomic = handover_cli.atomic_write
+
+    def watching_atomic_write(path, text):
+        restored_under_lock.append(held[0] > 0)
+        real_atomic(path, text)
+
+    monkeypatch.setattr(handover_cli, "update_record", disk_full_on_customers)
+    monkeypatch.setattr(handover_cli, "locked", counting_lock)
+    monkeypatch.setattr(handover_cli, "atomic_write", watching_atomic_write)
+    result = run(cli, root, "transfer", "--from", "S-021", "--to", "S-022")
+    assert result.exit_code == 1
+    assert "No space left on device" in result.stderr and "customers/C-7K2M9Q.yaml" in result.stderr
+    assert (root / "tickets/2026/11/T-OPEN01.yaml").read_text("utf-8") == ticket_before
+    assert (root / "customers/C-7K2M9Q.yaml").read_text("utf-8") == customer_before
+    # the ticket was put back before the one lock of the transfer was let go
+    assert restored_under_lock == [True] and acquisitions.count(0) == 1

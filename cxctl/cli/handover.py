@@ -328,36 +328,62 @@ def transfer(
 
 
 def _apply(root: Path, plan: TransferPlan, records: Records) -> None:
-    """Write every file of the plan under one lock; on any refusal put back
-    the files already written, so the transfer is all or nothing."""
+    """Write every file of the plan under one lock; on any failure put back
+    the files already written before the lock is released, so the transfer
+    is all or nothing and no other writer sees half of it."""
     written: dict[str, str] = {}
     try:
         with locked(root):
-            for move in plan.tickets:
-                ticket = records.tickets[move.ticket]
-                event = dict(move.event)
-                updates = event_updates(ticket, event)
-                _update(root, move.path, written, _ticket_mutation(event, updates))
-            for move in plan.customers:
-                _update(root, move.path, written, _owner_mutation(plan.to_staff))
-    except EventRefused as exc:
-        _restore(root, written)
-        fail(f"transfer refused, nothing was written: {exc}", EXIT_FINDINGS)
-    except (WriteRefused, LockBusy) as exc:
-        _restore(root, written)
+            try:
+                for move in plan.tickets:
+                    ticket = records.tickets[move.ticket]
+                    event = dict(move.event)
+                    updates = event_updates(ticket, event)
+                    _update(root, move.path, written, _ticket_mutation(event, updates))
+                for move in plan.customers:
+                    _update(root, move.path, written, _owner_mutation(plan.to_staff))
+            except (EventRefused, WriteRefused, _WriteFailed) as exc:
+                _give_up(exc, _restore(root, written))
+    except LockBusy as exc:
         refused(exc)
 
 
+class _WriteFailed(Exception):
+    """A file of the transfer could not be read or written (disk full, permissions)."""
+
+    def __init__(self, relpath: str, exc: Exception):
+        super().__init__(f"could not write {relpath}: {getattr(exc, 'strerror', None) or exc}")
+
+
 def _update(root: Path, relpath: str, written: dict[str, str], mutate) -> None:
-    before = (root / relpath).read_text("utf-8")
-    if update_record(root, relpath, mutate):
-        written[relpath] = before
+    try:
+        before = (root / relpath).read_text("utf-8")
+        if update_record(root, relpath, mutate):
+            written[relpath] = before
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _WriteFailed(relpath, exc) from exc
 
 
-def _restore(root: Path, written: dict[str, str]) -> None:
-    with locked(root):
-        for relpath, text in written.items():
+def _restore(root: Path, written: dict[str, str]) -> list[str]:
+    """Put back the files already written; the ones that could not be."""
+    failed = []
+    for relpath, text in written.items():
+        try:
             atomic_write(root / relpath, text)
+        except OSError:
+            failed.append(relpath)
+    return failed
+
+
+def _give_up(exc: Exception, unrestored: list[str]) -> None:
+    if unrestored:
+        fail(f"transfer failed part-way ({exc}) and these files could not be put back: "
+             f"{', '.join(unrestored)}; restore them with `git checkout -- {' '.join(unrestored)}`",
+             EXIT_FINDINGS)
+    if isinstance(exc, WriteRefused):
+        refused(exc)
+    verb = "failed" if isinstance(exc, _WriteFailed) else "refused"
+    fail(f"transfer {verb}, nothing was written: {exc}", EXIT_FINDINGS)
 
 
 def _ticket_mutation(event: dict, updates: dict):
