@@ -203,6 +203,24 @@ def test_extend_moves_the_resolve_due():
     assert clock(ticket(events=events[1:]), "resolve", LATER).state == "breached"
 
 
+def test_extend_never_moves_the_resolve_due_earlier():
+    # ticket() opens Mon 2 Nov 10:00; 3 working days: due Thu 5 Nov 16:30
+    earlier = [ev("2026-11-03T10:00", "extend", until=ts("2026-11-04T12:00"), approved_by="S-03",
+                  reason="typo"), ev("2026-11-05T10:00", "resolve")]
+    c = clock(ticket(events=earlier), "resolve", LATER)
+    assert (c.due_at, c.extended_to, c.state) == (ts("2026-11-05T16:30"), None, "met")
+    # an until before the extension's own moment does not shorten it either
+    backwards = [ev("2026-11-03T10:00", "extend", until=ts("2026-11-02T11:00"), approved_by="S-03",
+                    reason="typo")]
+    assert clock(ticket(events=backwards), "resolve", "2026-11-04T09:00").due_at == ts("2026-11-05T16:30")
+    # a later, shorter extension does not undo a longer one
+    twice = [ev("2026-11-03T10:00", "extend", until=ts("2026-11-12T16:30"), approved_by="S-03", reason="parts"),
+             ev("2026-11-04T10:00", "extend", until=ts("2026-11-10T16:30"), approved_by="S-03", reason="again"),
+             ev("2026-11-11T10:00", "resolve")]
+    c = clock(ticket(events=twice), "resolve", LATER)
+    assert (c.due_at, c.state) == (ts("2026-11-12T16:30"), "met")
+
+
 def test_extend_recorded_after_the_resolve_does_not_count():
     events = [ev("2026-11-09T10:00", "resolve"),
               ev("2026-11-09T11:00", "extend", until=ts("2026-11-10T16:30"), approved_by="S-03", reason="late")]
