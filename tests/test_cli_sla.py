@@ -216,3 +216,8 @@ def test_remind_month_option(cli, root):
     assert json.loads(october.stdout)["forced_closures"] == []
     assert cli(["--root", root, "sla", "remind", "--month", "2026-13"]).exit_code == 2
     assert cli(["--root", root, "sla", "remind", "--list", "todo"]).exit_code == 2
+
+
+def test_remind_refuses_a_month_outside_the_record_years(cli, root):
+    result = cli(["--root", root, "sla", "remind", "--month", "0000-01", "--as-of", AS_OF])
+    assert result.exit_code == 2 and "years run 1900 to 2200" in result.stderr

@@ -176,3 +176,9 @@ def test_july_needs_the_applied_january_run_then_places_newcomers(cli, records_r
     # 88 is below January's lowest tier-1 score (100) and above its lowest tier-2 (60).
     assert (rows["C-N1"]["level"], rows["C-N1"]["reason"]) == (2, "placed by the 2026-01 boundaries")
     assert rows["C-A1"]["level"] is None
+
+
+def test_run_refuses_a_period_outside_the_record_years(cli, records_root):
+    for period in ("0000-01", "9999-01"):
+        result = cli(["--root", records_root, "tier", "run", "--period", period])
+        assert result.exit_code == 2 and "years run 1900 to 2200" in result.stderr

@@ -13,6 +13,7 @@ from cxctl.calendar_import import ImportedCalendar, ImportProblem, import_calend
 from cxctl.cli.common import (AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from, check_format, emit, fail, load_from,
                               records_from, refused, root_from, timezone_of)
 from cxctl.cli.sla import calendar_of
+from cxctl.months import Month
 from cxctl.store.writer import LockBusy, WriteRefused, create_record, locked, update_record
 
 app = typer.Typer(help="Inspect business calendars or create one from public-holiday data.",
@@ -23,12 +24,10 @@ def _month(value: str | None, today: date) -> tuple[int, int]:
     if value is None:
         return today.year, today.month
     try:
-        year, month = (int(p) for p in value.split("-"))
-        if len(value) == 7 and 1 <= month <= 12:
-            return year, month
-    except ValueError:
-        pass
-    fail(f"--month '{value}' is not a month; write YYYY-MM, e.g. 2026-10")
+        month = Month.parse(value)
+    except ValueError as exc:
+        fail(f"--month {exc}")
+    return month.year, month.month
 
 
 @app.command("show")

@@ -11,6 +11,7 @@ from cxctl.calendar import BusinessCalendar, CalendarError
 from cxctl.cli.common import (EXIT_FINDINGS, EXIT_OK, AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from,
                               check_format, emit, fail, records_from, timezone_of)
 from cxctl.model import Records, Ticket
+from cxctl.months import Month
 from cxctl.reminders import remind_lists
 from cxctl.sla import STATES, Clock, clocks_for_tickets, explain_ticket
 from cxctl.sla_policy import PolicyError, SlaPolicy
@@ -164,12 +165,10 @@ def remind(
     period = None
     if month:
         try:
-            year, mon = (int(p) for p in month.split("-"))
-            period = (year, mon) if 1 <= mon <= 12 and len(month) == 7 else None
-        except ValueError:
-            period = None
-        if period is None:
-            fail(f"--month '{month}' is not a month; write YYYY-MM, e.g. 2026-11")
+            parsed = Month.parse(month)
+        except ValueError as exc:
+            fail(f"--month {exc}")
+        period = (parsed.year, parsed.month)
     records = records_from(ctx)
     calendar, policy = calendar_of(records), policy_of(records)
     moment = as_of_from(as_of, timezone_of(records))
