@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -11,6 +12,7 @@ import typer
 from dateutil import parser as dateparser
 
 from cxctl import render
+from cxctl.calendar import CalendarError
 from cxctl.findings import Finding
 from cxctl.model import Records
 from cxctl.store.loader import LoadResult, load_records
@@ -121,3 +123,14 @@ def refused(exc: WriteRefused | LockBusy) -> NoReturn:
 def report_findings(findings: list[Finding]) -> None:
     if findings:
         typer.echo(render.findings_text(findings), err=True, nl=False)
+
+
+@contextmanager
+def deadlines_computable():
+    """A deadline the calendar cannot place (no working day to count) is a
+    configuration problem: exit 2 with the reason, never a traceback."""
+    try:
+        yield
+    except CalendarError as exc:
+        fail(f"cannot compute an SLA deadline: {exc}; fix the calendar "
+             f"(`cxctl validate` lists its problems)")
