@@ -255,3 +255,13 @@ def test_a_deadline_the_calendar_cannot_place_exits_2_with_the_reason(cli, root)
         result = cli(["--root", root, *args, "--as-of", AS_OF])
         assert result.exit_code == 2, result.output
         assert "cannot compute an SLA deadline" in result.stderr and "business hours" in result.stderr
+
+
+@pytest.mark.parametrize("target", ["{within: 100000, unit: calendar_months}",
+                                    "{within: 1000000000000, unit: hours}"])
+def test_a_huge_target_is_a_validation_error_and_sla_check_exits_2(cli, root, target):
+    write(root, "policies/sla.yaml", f"targets:\n  all:\n    age: {target}\n")
+    found = json.loads(cli(["--root", root, "validate", "--format", "json"]).stdout)
+    assert {(f["path"], f["level"]) for f in found} == {("policies/sla.yaml", "error")}
+    result = check(cli, root)
+    assert result.exit_code == 2 and "policies/sla.yaml" in result.stderr

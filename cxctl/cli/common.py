@@ -15,6 +15,7 @@ from cxctl import render
 from cxctl.calendar import CalendarError
 from cxctl.findings import Finding
 from cxctl.model import Records
+from cxctl.sla_policy import DeadlineError
 from cxctl.store.loader import LoadResult, load_records
 from cxctl.store.writer import LockBusy, WriteRefused
 from cxctl.store.yamlread import MAX_YEAR, MIN_YEAR
@@ -127,10 +128,11 @@ def report_findings(findings: list[Finding]) -> None:
 
 @contextmanager
 def deadlines_computable():
-    """A deadline the calendar cannot place (no working day to count) is a
-    configuration problem: exit 2 with the reason, never a traceback."""
+    """A deadline the calendar cannot place (no working day to count) or that
+    lies beyond representable dates is a configuration problem: exit 2 with
+    the reason, never a traceback."""
     try:
         yield
-    except CalendarError as exc:
-        fail(f"cannot compute an SLA deadline: {exc}; fix the calendar "
-             f"(`cxctl validate` lists its problems)")
+    except (CalendarError, DeadlineError) as exc:
+        fail(f"cannot compute an SLA deadline: {exc}; fix the calendar or policies/sla.yaml "
+             f"(`cxctl validate` lists their problems)")
