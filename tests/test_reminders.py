@@ -97,12 +97,14 @@ def test_open_complaints_past_three_months_are_escalated():
 
 def test_forced_closures_of_the_month_with_reason():
     nov = ticket("T-NOV", events=[("2026-11-05T10:00", "force_close", {"reason": "customer unreachable", "by": "S-02"})])
-    # 2026-10-31 23:30 in Shanghai is still October, even though it is Nov 1 somewhere else.
-    octo = ticket("T-OCT", opened="2026-10-30T10:00",
-                  events=[("2026-10-31T23:30", "force_close", {"reason": "duplicate"})])
-    rows = forced_closures([nov, octo], AS_OF, CAL, (2026, 11))
-    assert [(r["ticket"], r["reason"], r["by"]) for r in rows] == [("T-NOV", "customer unreachable", "S-02")]
-    assert [r["ticket"] for r in forced_closures([nov, octo], AS_OF, CAL, (2026, 10))] == ["T-OCT"]
+    # 2026-11-01 07:00 in Shanghai is November there, though still 31 October in UTC.
+    first = ticket("T-FIRST", opened="2026-10-30T10:00",
+                   events=[("2026-11-01T07:00", "force_close", {"reason": "duplicate"})])
+    rows = forced_closures([nov, first], AS_OF, CAL, (2026, 11))
+    assert [(r["ticket"], r["reason"]) for r in rows] == [("T-FIRST", "duplicate"),
+                                                          ("T-NOV", "customer unreachable")]
+    assert rows[1]["by"] == "S-02"
+    assert forced_closures([nov, first], AS_OF, CAL, (2026, 10)) == []
 
 
 def test_remind_lists_default_to_the_month_of_as_of():
