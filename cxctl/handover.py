@@ -134,6 +134,88 @@ def on_shift(h: Handover) -> set[str]:
     return set(h.outgoing) | set(h.incoming)
 
 
+# --- sign-off rules: one place for `handover sign/seal` and reconcile --------
+
+ROLES = ("outgoing", "incoming")
+
+
+@dataclass(frozen=True, slots=True)
+class SignProblem:
+    """Why a signature or a closing seal is not acceptable.
+
+    ``already`` marks a record that has it already (a conflict with the file);
+    the other problems are with the signature itself.
+    """
+    rule: str
+    expected: Any
+    actual: Any
+    message: str
+    already: bool = False
+
+
+def signature_problems(h: Handover, role: str, by: str, at: datetime) -> list[SignProblem]:
+    """A signature is by someone on that side, at or after the handover (004 5.1)."""
+    side = getattr(h, role)
+    names = ", ".join(side)
+    moment = h.handed_over_at
+    problems = []
+    if by not in side:
+        problems.append(SignProblem(
+            "not_on_side", f"{role} signature by {names}", by,
+            f"{role} signature by {by}, who is not on the {role} side of {h.stem} ({names})"))
+    if at < moment:
+        problems.append(SignProblem(
+            "before_handover", f"at or after {moment.isoformat()}", at,
+            f"{role} signature at {at.isoformat()} comes before the handover at {moment.isoformat()}"))
+    return problems
+
+
+def sign_problems(h: Handover, role: str, by: str, at: datetime) -> list[SignProblem]:
+    """What stops ``by`` from signing ``h`` for ``role`` at ``at``: the rules of a
+    signature, and no side signed twice."""
+    if role not in ROLES:
+        return [SignProblem("role", "outgoing or incoming", role,
+                            f"a handover is signed as outgoing or incoming, not {role!r}")]
+    problems = signature_problems(h, role, by, at)
+    existing = h.signatures.get(role)
+    if existing is not None:
+        problems.append(SignProblem(
+            "already_signed", None, existing.by,
+            f"{h.stem} is already signed for the {role} side by {existing.by} at "
+            f"{existing.at.isoformat()}", already=True))
+    return problems
+
+
+def closing_problems(h: Handover, by: str, at: datetime) -> list[SignProblem]:
+    """A late shift's cash and keys are sealed to the control room by staff on
+    that shift, at or after the closing count (004 5.1.2.6)."""
+    problems = []
+    if h.shift != "late":
+        problems.append(SignProblem(
+            "not_late", "a late shift", h.shift,
+            f"{h.stem} is an early shift; only the late shift closes the desk"))
+    if by not in on_shift(h):
+        problems.append(SignProblem(
+            "not_on_shift", "sealed by staff on shift", by,
+            f"cash sealed to the control room by {by}, who was not on shift at {h.stem}"))
+    if at < h.handed_over_at:
+        problems.append(SignProblem(
+            "before_handover", f"at or after {h.handed_over_at.isoformat()}", at,
+            f"cash sealed at {at.isoformat()}, before the closing count at "
+            f"{h.handed_over_at.isoformat()}"))
+    return problems
+
+
+def seal_problems(h: Handover, by: str, at: datetime) -> list[SignProblem]:
+    """What stops ``by`` from sealing ``h`` at ``at``: the closing rules, and no
+    second closing."""
+    problems = closing_problems(h, by, at)
+    if h.closing:
+        problems.append(SignProblem("already_sealed", None, None,
+                                    f"{h.stem} already has its closing", already=True))
+    return problems
+
+
 # --- problems of one record, for `validate` --------------------------------
 
 def expected_path(desk: str, day: date, shift: str) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from cxctl.calendar import BusinessCalendar
+from cxctl.store.yamlread import MAX_YEAR, MIN_YEAR
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -30,8 +31,9 @@ class Month:
         if not 1 <= month <= 12:
             raise ValueError(f"'{text}' is not a month: there is no month {month:02d} "
                              f"(months run 01 to 12)")
-        if not 1 <= year <= 9998:
-            raise ValueError(f"'{text}' is out of range: years run 0001 to 9998")
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            # Records are bounded to these years too; beyond them date arithmetic overflows.
+            raise ValueError(f"'{text}' is out of range: years run {MIN_YEAR} to {MAX_YEAR}")
         return cls(year, month)
 
     @classmethod

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
+from cxctl.calendar import HOLIDAY, MAKEUP, WEEKDAY_LABELS, WEEKEND, BusinessCalendar, MonthDay
 from cxctl.findings import Finding
 
 FORMATS = ("table", "json", "csv", "md")
@@ -157,3 +158,32 @@ def summary_line(findings: list[Finding], files: int) -> str:
     warnings = len(findings) - errors
     return f"{files} files checked: {errors} error{'s' * (errors != 1)}, " \
            f"{warnings} warning{'s' * (warnings != 1)}"
+
+
+_DAY_MARKS = {HOLIDAY: "H", MAKEUP: "W", WEEKEND: "."}
+_DAY_LEGEND = "H holiday   W make-up working day (调休)   . weekend   plain: working day"
+
+
+def month_grid(cal: BusinessCalendar, days: list[MonthDay]) -> str:
+    """A month of ``cal`` as a Monday-first grid marking holidays, make-up days
+    and weekends, with the cut-off, business hours and provisional warning."""
+    first = days[0].day
+    hours = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in cal.hours) or "not set"
+    lines = [f"{cal.name}: {first:%B %Y} ({cal.tz.key}); cut-off {cal.cutoff:%H:%M}; "
+             f"business hours {hours}", "  ".join(f"{d:>3}" for d in WEEKDAY_LABELS)]
+    cells = ["   "] * first.weekday()
+    for d in days:
+        cells.append(f"{d.day.day:>2}{_DAY_MARKS.get(d.kind, ' ')}")
+        if len(cells) == 7:
+            lines.append("  ".join(cells).rstrip())
+            cells = []
+    if cells:
+        lines.append("  ".join(cells).rstrip())
+    lines.append(_DAY_LEGEND)
+    for label, kind in (("holidays", HOLIDAY), ("make-up working days", MAKEUP)):
+        listed = [f"{WEEKDAY_LABELS[d.day.weekday()]} {d.day:%m-%d}" for d in days if d.kind == kind]
+        if listed:
+            lines.append(f"{label}: {', '.join(listed)}")
+    if first.year in cal.provisional:
+        lines.append(f"warning: {first.year} is provisional: the official schedule is not published yet")
+    return "\n".join(lines) + "\n"

@@ -22,7 +22,19 @@ Rule = Callable[[dict, str], list[Finding]]
 def ticket_rules(data: dict, path: str) -> list[Finding]:
     ticket = Ticket.from_dict(data, path)
     return [*_event_order(ticket, path), *_status_agrees(ticket, path),
-            *_severity_not_lowered(ticket, path), *_transfers_agree(ticket, path)]
+            *_severity_not_lowered(ticket, path), *_transfers_agree(ticket, path),
+            *_extensions_later(ticket, path)]
+
+
+def _extensions_later(ticket: Ticket, path: str) -> list[Finding]:
+    """An extension (004 5.4.3) grants more time: its ``until`` lies after its approval."""
+    return [error(path, "extend-not-later",
+                  f"event {i} (extend) grants time until {e.until.isoformat()}, which is not after "
+                  f"its approval at {e.at.isoformat()}",
+                  field=f"events.{i}.until",
+                  hint="an extension moves the resolve deadline later; give the new deadline")
+            for i, e in enumerate(ticket.events)
+            if e.type == "extend" and e.until is not None and e.until <= e.at]
 
 
 def _event_order(ticket: Ticket, path: str) -> list[Finding]:

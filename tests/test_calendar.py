@@ -62,6 +62,15 @@ def calendar_schema():
 
 # -- working days ---------------------------------------------------------------
 
+def test_month_overview_gives_each_day_its_kind_and_cutoff(cn):
+    days = cn.month_overview(2026, 10)
+    assert len(days) == 31 and days[0].day == date(2026, 10, 1)
+    make_up = days[9]                                    # Sat 10 Oct, a make-up working day
+    assert (make_up.kind, make_up.working, make_up.cutoff) == (MAKEUP, True, ts("2026-10-10T16:30:00+08:00"))
+    assert (days[0].kind, days[0].working, days[0].cutoff) == (HOLIDAY, False, None)
+    assert days[9].to_dict()["weekday"] == "Sat"
+
+
 def test_day_kinds(cn):
     assert cn.is_working_day(date(2026, 9, 29))                 # Tuesday
     assert not cn.is_working_day(date(2026, 9, 26))             # Saturday
@@ -218,12 +227,30 @@ def test_provisional_years(cn):
     ({"hours": ["18:00-09:00"]}, "hours.0", "start before end"),
     ({"holidays": ["2026-02-30"]}, "holidays.0", "not a date"),
     ({"workweek": [], "workdays": []}, "workweek", "no working days"),
+    ({"workweek": [], "workdays": ["2020-01-04"]}, "workweek", "workweek is empty"),
+    ({"holidays": [f"2026-11-{d:02d}" for d in range(1, 21)]}, "holidays",
+     "no working day from 2026-10-31 to 2026-11-22"),
 ])
 def test_calendar_problems(change, field, words):
     problems = calendar_problems({**CN, **change})
     assert any(f == field and words in m for f, m in problems), problems
     with pytest.raises(CalendarError):
         BusinessCalendar.from_dict({**CN, **change})
+
+
+def test_at_most_13_days_in_a_row_without_a_working_day():
+    every_day = {"name": "t", "timezone": "Asia/Shanghai",
+                 "workweek": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}
+    thirteen = [f"2026-01-{d:02d}" for d in range(1, 14)]
+    assert calendar_problems({**every_day, "holidays": thirteen}) == []
+    [(field, message)] = calendar_problems({**every_day, "holidays": thirteen + ["2026-01-14"]})
+    assert field == "holidays" and "(14 days)" in message
+    # Oct 1-9 and Oct 11-18 off, split by the make-up Saturday Oct 10
+    longer = CN["holidays"] + ["2026-10-08", "2026-10-09"] + [f"2026-10-{d}" for d in range(12, 17)]
+    assert calendar_problems({**CN, "holidays": longer}) == []
+    without_make_up = [d for d in CN["workdays"] if d != "2026-10-10"]
+    assert [f for f, _ in calendar_problems({**CN, "holidays": longer, "workdays": without_make_up})] == \
+        ["holidays"]
 
 
 def test_good_calendars_have_no_problems():

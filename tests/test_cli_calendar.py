@@ -35,6 +35,9 @@ def test_show_defaults_to_the_month_of_as_of_and_warns_on_provisional_years(cli,
 
 def test_show_bad_month_or_name_exits_2(cli, records_root):
     assert cli(["--root", records_root, "calendar", "show", "--month", "Oct"]).exit_code == 2
+    for month in ("0000-01", "9999-12"):
+        far = cli(["--root", records_root, "calendar", "show", "--month", month])
+        assert far.exit_code == 2 and "years run 1900 to 2200" in far.stderr
     assert cli(["--root", records_root, "calendar", "show", "--name", "mars"]).exit_code == 2
 
 

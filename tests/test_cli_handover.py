@@ -129,6 +129,10 @@ def test_sign_records_a_signature_and_refuses_someone_not_on_that_side(cli, reco
     assert ok.exit_code == 0, ok.output
     text = (root / EARLY_PATH).read_text("utf-8")
     assert "outgoing: {by: S-021, at: 2026-11-24T14:05:00+08:00}" in text
+    twice = run(cli, root, "sign", "--as", "outgoing", "--by", "S-021",
+                "--at", "2026-11-24T14:09:00+08:00", "2026-11-24-main-early")
+    assert twice.exit_code == 1 and "already signed" in twice.output
+    assert (root / EARLY_PATH).read_text("utf-8") == text
     findings = json.loads(run(cli, root, "reconcile", "--format", "json").output)
     assert [f["expected"] for f in findings if f["check"] == "sign_off"] == \
         ["incoming signature by S-022"]
@@ -196,6 +200,30 @@ def test_reconcile_date_range_options(cli, records_root):
     continuity = json.loads(run(cli, root, "reconcile", "--from", "2026-11-24", "--format",
                                 "json").output)
     assert ("2026-11-24-main-late", "continuity") in [(f["handover"], f["check"]) for f in continuity]
+
+
+def test_reconcile_reports_a_broken_handover_file_in_range_and_exits_1(cli, records_root):
+    early = EARLY.replace("incoming: 17}", "incoming: 18}")
+    broken_late = LATE.replace("shift: late", "shift: late\nweather: rain")    # unknown field
+    next_early = (early.replace("2026-11-24", "2026-11-25")
+                  .replace("outgoing: 18, incoming: 18", "outgoing: 16, incoming: 16")
+                  .replace('"1520.50"', '"1720.50"'))
+    root = tree(records_root, (EARLY_PATH, early), (LATE_PATH, broken_late),
+                ("handovers/2026/11/2026-11-25-main-early.yaml", next_early))
+    alone = run(cli, root, "reconcile", "--date", "2026-11-24", "--format", "json")
+    assert alone.exit_code == 1
+    assert [(f["handover"], f["check"], f["level"]) for f in json.loads(alone.stdout)
+            if f["check"] != "loans"] == [("2026-11-24-main-late", "record", "error")]
+    # the next early shift's baseline is the broken late one: no balance against the early shift
+    after = run(cli, root, "reconcile", "--date", "2026-11-25", "--format", "json")
+    assert after.exit_code == 1
+    checks = [(f["handover"], f["check"]) for f in json.loads(after.stdout)]
+    assert ("2026-11-24-main-late", "record") in checks
+    assert not [c for c in checks if c[1] == "balance"]
+    other_desk = run(cli, root, "reconcile", "--desk", "side", "--format", "json")
+    assert other_desk.exit_code == 0 and json.loads(other_desk.stdout) == []
+    table = run(cli, root, "reconcile", "--date", "2026-11-24")
+    assert "record" in table.output and "weather" in table.output
 
 
 def test_reconcile_returns_at_the_tolerance_boundary(cli, records_root):
@@ -291,3 +319,49 @@ def test_transfer_puts_back_files_already_written_when_a_later_write_is_refused(
     result = run(cli, root, "transfer", "--from", "S-021", "--to", "S-022")
     assert result.exit_code == 1
     assert (root / "tickets/2026/11/T-OPEN01.yaml").read_text("utf-8") == ticket_before
+
+
+def test_transfer_os_error_part_way_restores_the_files_under_the_same_lock(cli, records_root,
+                                                                             monkeypatch):
+    from contextlib import contextmanager
+
+    import cxctl.cli.handover as handover_cli
+
+    root = tree(records_root)
+    ticket_before = (root / "tickets/2026/11/T-OPEN01.yaml").read_text("utf-8")
+    customer_before = (root / "customers/C-7K2M9Q.yaml").read_text("utf-8")
+    real_update, real_locked = handover_cli.update_record, handover_cli.locked
+    held, acquisitions = [0], []
+
+    @contextmanager
+    def counting_lock(root_):
+        acquisitions.append(held[0])
+        held[0] += 1
+        try:
+            with real_locked(root_):
+                yield
+        finally:
+            held[0] -= 1
+
+    def disk_full_on_customers(root_, relpath, mutate):
+        if relpath.startswith("customers/"):
+            raise OSError(28, "No space left on device")
+        return real_update(root_, relpath, mutate)
+
+    restored_under_lock = []
+    real_atomic = handover_cli.atomic_write
+
+    def watching_atomic_write(path, text):
+        restored_under_lock.append(held[0] > 0)
+        real_atomic(path, text)
+
+    monkeypatch.setattr(handover_cli, "update_record", disk_full_on_customers)
+    monkeypatch.setattr(handover_cli, "locked", counting_lock)
+    monkeypatch.setattr(handover_cli, "atomic_write", watching_atomic_write)
+    result = run(cli, root, "transfer", "--from", "S-021", "--to", "S-022")
+    assert result.exit_code == 1
+    assert "No space left on device" in result.stderr and "customers/C-7K2M9Q.yaml" in result.stderr
+    assert (root / "tickets/2026/11/T-OPEN01.yaml").read_text("utf-8") == ticket_before
+    assert (root / "customers/C-7K2M9Q.yaml").read_text("utf-8") == customer_before
+    # the ticket was put back before the one lock of the transfer was let go
+    assert restored_under_lock == [True] and acquisitions.count(0) == 1

@@ -148,3 +148,34 @@ def test_personal_data_is_masked_in_every_format(cli, records_root, fmt):
             assert "110101********1234" in masked and "z***@example.com" in masked
         shown = cli(["--root", records_root, *command, "--format", fmt, "--show-pii"]).stdout
         assert "13800138000" in shown
+
+
+def _leaf_commands(group, prefix=()):
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _leaf_commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command
+
+
+def test_every_command_with_a_format_option_also_takes_show_pii():
+    """SPEC 2: --format and --show-pii go together on every listing of records
+    (`validate` lists findings about files, not records, and is left out)."""
+    import typer.main
+
+    from cxctl.cli.main import app
+
+    missing = [" ".join(path) for path, command in _leaf_commands(typer.main.get_command(app))
+               if path != ("validate",)
+               and any("--format" in p.opts for p in command.params)
+               and not any("--show-pii" in p.opts for p in command.params)]
+    assert missing == []
+
+
+def test_show_pii_is_accepted_by_returns_transfer_and_calendar_show(cli, records_root):
+    for command in (["handover", "returns"],
+                    ["handover", "transfer", "--from", "S-021", "--to", "S-022", "--dry-run"],
+                    ["calendar", "show", "--month", "2026-10"]):
+        result = cli(["--root", records_root, *command, "--format", "json", "--show-pii"])
+        assert result.exit_code == 0, result.output
+        json.loads(result.stdout)

@@ -216,3 +216,52 @@ def test_remind_month_option(cli, root):
     assert json.loads(october.stdout)["forced_closures"] == []
     assert cli(["--root", root, "sla", "remind", "--month", "2026-13"]).exit_code == 2
     assert cli(["--root", root, "sla", "remind", "--list", "todo"]).exit_code == 2
+
+
+def test_remind_refuses_a_month_outside_the_record_years(cli, root):
+    result = cli(["--root", root, "sla", "remind", "--month", "0000-01", "--as-of", AS_OF])
+    assert result.exit_code == 2 and "years run 1900 to 2200" in result.stderr
+
+
+def test_a_calendar_without_working_days_ahead_is_reported_and_never_a_traceback(cli, root):
+    write(root, "calendars/cn-mainland.yaml", """\
+    name: cn-mainland
+    timezone: Asia/Shanghai
+    workweek: []
+    workdays: [2020-01-04]
+    """)
+    found = json.loads(cli(["--root", root, "validate", "--format", "json"]).stdout)
+    assert [(f["path"], f["field"]) for f in found if f["level"] == "error"] == \
+        [("calendars/cn-mainland.yaml", "workweek")]
+    result = check(cli, root)
+    assert result.exit_code == 2 and "calendar" in result.stderr
+
+
+def test_a_deadline_the_calendar_cannot_place_exits_2_with_the_reason(cli, root):
+    # one business minute a day: 8760 business hours lie far beyond any search
+    write(root, "calendars/cn-mainland.yaml", """\
+    name: cn-mainland
+    timezone: Asia/Shanghai
+    workweek: [mon, tue, wed, thu, fri]
+    hours: ["09:00-09:01"]
+    """)
+    write(root, "policies/sla.yaml", """\
+    targets:
+      request:
+        dispatch: {within: 8760, unit: hours, business_hours: true}
+    """)
+    assert cli(["--root", root, "validate"]).exit_code == 0
+    for args in (["sla", "check"], ["sla", "remind"], ["sla", "check", "--explain", "T-RISK01"]):
+        result = cli(["--root", root, *args, "--as-of", AS_OF])
+        assert result.exit_code == 2, result.output
+        assert "cannot compute an SLA deadline" in result.stderr and "business hours" in result.stderr
+
+
+@pytest.mark.parametrize("target", ["{within: 100000, unit: calendar_months}",
+                                    "{within: 1000000000000, unit: hours}"])
+def test_a_huge_target_is_a_validation_error_and_sla_check_exits_2(cli, root, target):
+    write(root, "policies/sla.yaml", f"targets:\n  all:\n    age: {target}\n")
+    found = json.loads(cli(["--root", root, "validate", "--format", "json"]).stdout)
+    assert {(f["path"], f["level"]) for f in found} == {("policies/sla.yaml", "error")}
+    result = check(cli, root)
+    assert result.exit_code == 2 and "policies/sla.yaml" in result.stderr

@@ -176,3 +176,27 @@ def test_july_needs_the_applied_january_run_then_places_newcomers(cli, records_r
     # 88 is below January's lowest tier-1 score (100) and above its lowest tier-2 (60).
     assert (rows["C-N1"]["level"], rows["C-N1"]["reason"]) == (2, "placed by the 2026-01 boundaries")
     assert rows["C-A1"]["level"] is None
+
+
+def test_run_refuses_a_period_outside_the_record_years(cli, records_root):
+    for period in ("0000-01", "9999-01"):
+        result = cli(["--root", records_root, "tier", "run", "--period", period])
+        assert result.exit_code == 2 and "years run 1900 to 2200" in result.stderr
+
+
+def test_as_of_is_taken_as_a_day_in_the_records_time_zone(cli, records_root):
+    write(records_root, "policies/tiering.yaml",
+          "weights: {asset_scale: 30, business_scale: 30, brand_strength: 20, cooperation: 20}\n"
+          "split: [0.15, 0.65, 0.20]\nsite_opened: 2026-01-01\n")
+    write(records_root, "customers/C-NEW1.yaml", customer_text("C-NEW1", 3, 3, 3, 3, "S-021",
+                                                               since="2026-03-10"))
+    # 17:00 UTC on 9 March is 01:00 on 10 March in Shanghai: the customer has started
+    result = cli(["--root", records_root, "tier", "run", "--period", "2026-03", "--format", "json",
+                  "--as-of", "2026-03-09T17:00:00+00:00"])
+    assert result.exit_code == 0, result.output
+    row = next(r for r in json.loads(result.stdout) if r["customer"] == "C-NEW1")
+    assert (row["score"], row["level"], row["reason"]) == (60.0, 2, None)
+    before = cli(["--root", records_root, "tier", "run", "--period", "2026-03", "--format", "json",
+                  "--as-of", "2026-03-09T15:59:00+00:00"])                # 23:59 on 9 March locally
+    row = next(r for r in json.loads(before.stdout) if r["customer"] == "C-NEW1")
+    assert row["level"] is None and "not started by 2026-03-09" in row["reason"]

@@ -13,10 +13,16 @@ CALENDAR = BusinessCalendar.from_dict(check_bytes(
 CST = timezone(timedelta(hours=8))
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-1", "26-10", "2026/10", "", "0000-05"])
+@pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-1", "26-10", "2026/10", "", "0000-05",
+                                  "1899-12", "2201-01", "9999-12"])
 def test_bad_months_are_refused_with_a_reason(text):
     with pytest.raises(ValueError, match="month|range"):
         Month.parse(text)
+
+
+def test_the_first_and_last_years_records_may_use_are_months_too():
+    assert Month.parse("1900-01").first_day == date(1900, 1, 1)
+    assert Month.parse("2200-12").last_day == date(2200, 12, 31)
 
 
 def test_parse_and_arithmetic_across_years():

@@ -54,10 +54,36 @@ def test_closed_late_lists_tickets_closed_in_the_month_with_a_missed_deadline():
                      events=[("2026-10-12T14:00", "resolve", {}), ("2026-10-12T15:00", "close", {})])
     tickets, clocks = evaluate(late, on_time, october)
     rows = closed_late(tickets, clocks, AS_OF, CAL, (2026, 11))
-    assert {(r["ticket"], r["metric"]) for r in rows} == {("T-LATE", "resolve"), ("T-LATE", "revisit")}
+    # closed without a revisit: its revisit clock is breached, but that is not a late closure
+    assert {(r["ticket"], r["metric"]) for r in rows} == {("T-LATE", "resolve")}
     resolve = next(r for r in rows if r["metric"] == "resolve")
     assert resolve["late_by"] == "1h 00m"
     assert {r["ticket"] for r in closed_late(tickets, clocks, AS_OF, CAL, (2026, 10))} == {"T-OCT"}
+
+
+def test_closed_late_is_judged_on_resolve_and_age_not_on_other_clocks():
+    # first contact 4 h after acceptance (due in 3 h), resolved and closed the same day: on time
+    slow_contact = ticket("T-SLOW", kind="complaint",
+                          events=[("2026-11-02T14:00", "contact", {"outcome": "reached"}),
+                                  ("2026-11-02T15:00", "resolve", {}), ("2026-11-02T15:30", "close", {})])
+    # a first cycle resolved late, reopened, the second cycle on time
+    reopened = ticket("T-REOPEN", events=[("2026-11-02T10:30", "dispatch", {}),
+                                          ("2026-11-02T14:00", "resolve", {}),
+                                          ("2026-11-03T09:00", "reopen", {}),
+                                          ("2026-11-03T10:00", "resolve", {}),
+                                          ("2026-11-03T10:30", "revisit", {"outcome": "satisfied"}),
+                                          ("2026-11-03T11:00", "close", {})])
+    # open for more than 3 months; its last resolve cycle was on time
+    aged = ticket("T-AGED", opened="2026-07-01T10:00",
+                  events=[("2026-07-01T10:30", "dispatch", {}), ("2026-07-01T12:00", "resolve", {}),
+                          ("2026-07-01T15:00", "revisit", {"outcome": "satisfied"}),
+                          ("2026-11-05T10:00", "close", {})])
+    tickets, clocks = evaluate(slow_contact, reopened, aged)
+    assert any(c.ticket == "T-SLOW" and c.metric == "first_contact" and c.state == "breached"
+               for c in clocks)
+    rows = closed_late(tickets, clocks, AS_OF, CAL, (2026, 11))
+    assert sorted((r["ticket"], r["metric"], r["cycle"]) for r in rows) == \
+        [("T-AGED", "age", 1), ("T-REOPEN", "resolve", 1)]
 
 
 def test_open_complaints_past_three_months_are_escalated():
@@ -71,12 +97,14 @@ def test_open_complaints_past_three_months_are_escalated():
 
 def test_forced_closures_of_the_month_with_reason():
     nov = ticket("T-NOV", events=[("2026-11-05T10:00", "force_close", {"reason": "customer unreachable", "by": "S-02"})])
-    # 2026-10-31 23:30 in Shanghai is still October, even though it is Nov 1 somewhere else.
-    octo = ticket("T-OCT", opened="2026-10-30T10:00",
-                  events=[("2026-10-31T23:30", "force_close", {"reason": "duplicate"})])
-    rows = forced_closures([nov, octo], AS_OF, CAL, (2026, 11))
-    assert [(r["ticket"], r["reason"], r["by"]) for r in rows] == [("T-NOV", "customer unreachable", "S-02")]
-    assert [r["ticket"] for r in forced_closures([nov, octo], AS_OF, CAL, (2026, 10))] == ["T-OCT"]
+    # 2026-11-01 07:00 in Shanghai is November there, though still 31 October in UTC.
+    first = ticket("T-FIRST", opened="2026-10-30T10:00",
+                   events=[("2026-11-01T07:00", "force_close", {"reason": "duplicate"})])
+    rows = forced_closures([nov, first], AS_OF, CAL, (2026, 11))
+    assert [(r["ticket"], r["reason"]) for r in rows] == [("T-FIRST", "duplicate"),
+                                                          ("T-NOV", "customer unreachable")]
+    assert rows[1]["by"] == "S-02"
+    assert forced_closures([nov, first], AS_OF, CAL, (2026, 10)) == []
 
 
 def test_remind_lists_default_to_the_month_of_as_of():

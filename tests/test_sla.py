@@ -11,7 +11,7 @@ import yaml
 from cxctl.calendar import BusinessCalendar
 from cxctl.model import Event, Impact, Ticket
 from cxctl.sla import clocks_for_ticket, explain_ticket
-from cxctl.sla_policy import PolicyError, SlaPolicy, policy_problems
+from cxctl.sla_policy import DeadlineError, PolicyError, SlaPolicy, Target, policy_problems
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_POLICY = yaml.load((REPO / "cxctl/defaults/policies/sla.yaml").read_text(encoding="utf-8"),
@@ -203,6 +203,24 @@ def test_extend_moves_the_resolve_due():
     assert clock(ticket(events=events[1:]), "resolve", LATER).state == "breached"
 
 
+def test_extend_never_moves_the_resolve_due_earlier():
+    # ticket() opens Mon 2 Nov 10:00; 3 working days: due Thu 5 Nov 16:30
+    earlier = [ev("2026-11-03T10:00", "extend", until=ts("2026-11-04T12:00"), approved_by="S-03",
+                  reason="typo"), ev("2026-11-05T10:00", "resolve")]
+    c = clock(ticket(events=earlier), "resolve", LATER)
+    assert (c.due_at, c.extended_to, c.state) == (ts("2026-11-05T16:30"), None, "met")
+    # an until before the extension's own moment does not shorten it either
+    backwards = [ev("2026-11-03T10:00", "extend", until=ts("2026-11-02T11:00"), approved_by="S-03",
+                    reason="typo")]
+    assert clock(ticket(events=backwards), "resolve", "2026-11-04T09:00").due_at == ts("2026-11-05T16:30")
+    # a later, shorter extension does not undo a longer one
+    twice = [ev("2026-11-03T10:00", "extend", until=ts("2026-11-12T16:30"), approved_by="S-03", reason="parts"),
+             ev("2026-11-04T10:00", "extend", until=ts("2026-11-10T16:30"), approved_by="S-03", reason="again"),
+             ev("2026-11-11T10:00", "resolve")]
+    c = clock(ticket(events=twice), "resolve", LATER)
+    assert (c.due_at, c.state) == (ts("2026-11-12T16:30"), "met")
+
+
 def test_extend_recorded_after_the_resolve_does_not_count():
     events = [ev("2026-11-09T10:00", "resolve"),
               ev("2026-11-09T11:00", "extend", until=ts("2026-11-10T16:30"), approved_by="S-03", reason="late")]
@@ -290,6 +308,14 @@ def test_default_policy_is_schema_valid(policy_schema):
     {"request": {"dispatch": {"within": 0, "unit": "hours"}}},             # not positive
     {"request": {"dispatch": {"within": 1, "unit": "hours", "pause": True}}},   # typo'd key
     {"complaint": {"resolve": {"by_severity": {"critical": {"within": 1, "unit": "working_days"}}}}},
+    {"request": {"dispatch": {"within": 8761, "unit": "hours"}}},          # more than a year of hours
+    {"request": {"dispatch": {"within": 10**12, "unit": "hours"}}},
+    {"request": {"resolve": {"within": 251, "unit": "working_days"}}},
+    {"request": {"resolve": {"within": 3000000, "unit": "working_days"}}},
+    {"request": {"resolve": {"within": 367, "unit": "calendar_days"}}},
+    {"request": {"resolve": {"within": 5000000, "unit": "calendar_days"}}},
+    {"all": {"age": {"within": 25, "unit": "calendar_months"}}},
+    {"all": {"age": {"within": 100000, "unit": "calendar_months"}}},
 ])
 def test_bad_policies_are_rejected(policy_schema, targets):
     bad = {"targets": targets}
@@ -297,6 +323,28 @@ def test_bad_policies_are_rejected(policy_schema, targets):
     assert policy_problems(bad)
     with pytest.raises(PolicyError):
         SlaPolicy.from_dict(bad)
+
+
+def test_largest_targets_and_warning_minimum_are_accepted_one_more_is_not(policy_schema):
+    largest = {"warning": {"minimum_minutes": 10080}, "targets": {
+        "request": {"dispatch": {"within": 8760, "unit": "hours"},
+                    "resolve": {"within": 250, "unit": "working_days"},
+                    "revisit": {"within": 366, "unit": "calendar_days"}},
+        "all": {"age": {"within": 24, "unit": "calendar_months"}}}}
+    assert policy_schema.is_valid(largest) and policy_problems(largest) == []
+    week_and_a_minute = {**largest, "warning": {"minimum_minutes": 10081}}
+    assert not policy_schema.is_valid(week_and_a_minute)
+    assert [f for f, _ in policy_problems(week_and_a_minute)] == ["warning.minimum_minutes"]
+    huge = {**largest, "warning": {"minimum_minutes": 10**15}}
+    with pytest.raises(PolicyError):
+        SlaPolicy.from_dict(huge)
+
+
+def test_a_deadline_beyond_representable_dates_is_a_deadline_error_not_an_overflow():
+    start = ts(f"{MON}T10:00")
+    for target in (Target(1e12, "hours"), Target(5000000, "calendar_days"), Target(100000, "calendar_months")):
+        with pytest.raises(DeadlineError, match="beyond the dates"):
+            target.due(start, CAL)
 
 
 def test_policy_problems_catch_what_the_schema_allows():

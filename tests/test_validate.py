@@ -76,6 +76,12 @@ CASES = {
                                               "  - {at: 2026-11-03T17:00:00+08:00, type: transfer, from: S-021, to: S-022}\n"
                                               "  - {at: 2026-11-04T10:00:00+08:00"),
                                "transfer-mismatch", "owner"),
+    "extension that is not later": ("tickets/2026/11/T-8Q3KZ2.yaml",
+                                    TICKET.replace("  - {at: 2026-11-04T10:00:00+08:00",
+                                                   "  - {at: 2026-11-04T09:00:00+08:00, type: extend, "
+                                                   "until: 2026-11-04T09:00:00+08:00, approved_by: S-014, "
+                                                   "reason: parts}\n  - {at: 2026-11-04T10:00:00+08:00"),
+                                    "extend-not-later", "events.1.until"),
     "ticket in the wrong month folder": ("tickets/2026/10/T-8Q3KZ2.yaml", TICKET, "wrong-folder", "opened_at"),
     "file where no record belongs": ("customers/2026/C-7K2M9Q.yaml", CUSTOMER, "wrong-folder", None),
 }

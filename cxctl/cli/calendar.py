@@ -8,60 +8,26 @@ from typing import Annotated
 import typer
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from cxctl.calendar import HOLIDAY, MAKEUP, WEEKDAY_LABELS, WEEKEND, BusinessCalendar
+from cxctl import render
 from cxctl.calendar_import import ImportedCalendar, ImportProblem, import_calendar
-from cxctl.cli.common import (AsOfOpt, FormatOpt, as_of_from, check_format, emit, fail, load_from,
+from cxctl.cli.common import (AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from, check_format, emit, fail, load_from,
                               records_from, refused, root_from, timezone_of)
 from cxctl.cli.sla import calendar_of
+from cxctl.months import Month
 from cxctl.store.writer import LockBusy, WriteRefused, create_record, locked, update_record
 
 app = typer.Typer(help="Inspect business calendars or create one from public-holiday data.",
                   no_args_is_help=True)
-
-MARKS = {HOLIDAY: "H", MAKEUP: "W", WEEKEND: "."}
-LEGEND = "H holiday   W make-up working day (调休)   . weekend   plain: working day"
 
 
 def _month(value: str | None, today: date) -> tuple[int, int]:
     if value is None:
         return today.year, today.month
     try:
-        year, month = (int(p) for p in value.split("-"))
-        if len(value) == 7 and 1 <= month <= 12:
-            return year, month
-    except ValueError:
-        pass
-    fail(f"--month '{value}' is not a month; write YYYY-MM, e.g. 2026-10")
-
-
-def month_rows(cal: BusinessCalendar, year: int, month: int) -> list[dict]:
-    return [{"date": day.isoformat(), "weekday": WEEKDAY_LABELS[day.weekday()], "kind": cal.day_kind(day),
-             "working": cal.is_working_day(day),
-             "cutoff": cal.cutoff_on(day).isoformat() if cal.is_working_day(day) else None}
-            for day in cal.month_days(year, month)]
-
-
-def month_grid(cal: BusinessCalendar, year: int, month: int) -> str:
-    days = list(cal.month_days(year, month))
-    hours = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in cal.hours) or "not set"
-    lines = [f"{cal.name}: {date(year, month, 1):%B %Y} ({cal.tz.key}); cut-off {cal.cutoff:%H:%M}; "
-             f"business hours {hours}", "  ".join(f"{d:>3}" for d in WEEKDAY_LABELS)]
-    cells = ["   "] * days[0].weekday()
-    for day in days:
-        cells.append(f"{day.day:>2}{MARKS.get(cal.day_kind(day), ' ')}")
-        if len(cells) == 7:
-            lines.append("  ".join(cells).rstrip())
-            cells = []
-    if cells:
-        lines.append("  ".join(cells).rstrip())
-    lines.append(LEGEND)
-    for label, kind in (("holidays", HOLIDAY), ("make-up working days", MAKEUP)):
-        listed = [f"{WEEKDAY_LABELS[d.weekday()]} {d:%m-%d}" for d in days if cal.day_kind(d) == kind]
-        if listed:
-            lines.append(f"{label}: {', '.join(listed)}")
-    if year in cal.provisional:
-        lines.append(f"warning: {year} is provisional: the official schedule is not published yet")
-    return "\n".join(lines) + "\n"
+        month = Month.parse(value)
+    except ValueError as exc:
+        fail(f"--month {exc}")
+    return month.year, month.month
 
 
 @app.command("show")
@@ -71,16 +37,18 @@ def show(
     name: Annotated[str | None, typer.Option(help="Calendar name (default: the one in cxctl.yaml).")] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
+    show_pii: ShowPiiOpt = False,
 ) -> None:
     """A month grid marking holidays, make-up working days and weekends, with the cut-off."""
     fmt = check_format(fmt)
     records = records_from(ctx)
     cal = calendar_of(records, name)
     year, mon = _month(month, cal.local_date(as_of_from(as_of, timezone_of(records))))
+    days = cal.month_overview(year, mon)
     if fmt == "table":
-        typer.echo(month_grid(cal, year, mon), nl=False)
+        typer.echo(render.month_grid(cal, days), nl=False)
     else:
-        emit(month_rows(cal, year, mon), fmt)
+        emit([d.to_dict() for d in days], fmt, show_pii=show_pii)
 
 
 def _block_list(values: list[str], names: dict[date, str], old: CommentedSeq | None, year: int) -> CommentedSeq:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -11,8 +12,10 @@ import typer
 from dateutil import parser as dateparser
 
 from cxctl import render
+from cxctl.calendar import CalendarError
 from cxctl.findings import Finding
 from cxctl.model import Records
+from cxctl.sla_policy import DeadlineError
 from cxctl.store.loader import LoadResult, load_records
 from cxctl.store.writer import LockBusy, WriteRefused
 from cxctl.store.yamlread import MAX_YEAR, MIN_YEAR
@@ -121,3 +124,15 @@ def refused(exc: WriteRefused | LockBusy) -> NoReturn:
 def report_findings(findings: list[Finding]) -> None:
     if findings:
         typer.echo(render.findings_text(findings), err=True, nl=False)
+
+
+@contextmanager
+def deadlines_computable():
+    """A deadline the calendar cannot place (no working day to count) or that
+    lies beyond representable dates is a configuration problem: exit 2 with
+    the reason, never a traceback."""
+    try:
+        yield
+    except (CalendarError, DeadlineError) as exc:
+        fail(f"cannot compute an SLA deadline: {exc}; fix the calendar or policies/sla.yaml "
+             f"(`cxctl validate` lists their problems)")

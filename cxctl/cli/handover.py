@@ -11,12 +11,15 @@ import typer
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cxctl.cli.common import (
-    EXIT_FINDINGS, EXIT_OK, AtOpt, FormatOpt, ShowPiiOpt, check_format, emit, fail, records_from,
-    refused, root_from, timezone_of,
+    EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, AtOpt, FormatOpt, ShowPiiOpt, check_format, emit, fail, load_from,
+    records_from, refused, root_from, timezone_of,
 )
-from cxctl.handover import SHIFTS, HandoverPolicy, expected_path, previous_handover
+from cxctl.handover import (
+    SHIFTS, HandoverPolicy, SignProblem, expected_path, previous_handover, seal_problems,
+    sign_problems,
+)
 from cxctl.handover_prefill import prefill, usual_handover_at
-from cxctl.handover_reconcile import has_errors, reconcile
+from cxctl.handover_reconcile import UnreadableHandover, has_errors, reconcile, select
 from cxctl.model import Handover, Records
 from cxctl.returns import reconcile_returns
 from cxctl.store.writer import (
@@ -147,6 +150,13 @@ def _find(records: Records, root: Path, ref: str) -> Handover:
          f"`cxctl validate` shows files that do not load)", EXIT_FINDINGS)
 
 
+def _refuse(problems: list[SignProblem]) -> None:
+    """Exit 2 for a signature that breaks a rule, 1 when the file already has it."""
+    if problems:
+        fail("; ".join(p.message for p in problems),
+             EXIT_FINDINGS if all(p.already for p in problems) else EXIT_USAGE)
+
+
 def _set_mapping_entry(doc: CommentedMap, key: str, before: str | None, value) -> None:
     if key in doc:
         doc[key] = value
@@ -167,23 +177,12 @@ def sign(
     at: AtOpt = None,
 ) -> None:
     """Record a signature: the outgoing staff hand over, the incoming staff check."""
-    if role not in ("outgoing", "incoming"):
-        fail(f"--as must be outgoing or incoming, not '{role}'")
     records = records_from(ctx)
     root = root_from(ctx)
     tz = timezone_of(records)
     h = _find(records, root, handover)
-    on_side = getattr(h, role)
-    if by not in on_side:
-        fail(f"{by} is not on the {role} side of {h.stem} ({', '.join(on_side)})")
     moment = _now(at, tz)
-    if moment < h.handed_over_at:
-        fail(f"a signature at {moment.isoformat()} would come before the handover at "
-             f"{h.handed_over_at.isoformat()}")
-    existing = h.signatures.get(role)
-    if existing is not None:
-        fail(f"{h.stem} is already signed for the {role} side by {existing.by} at "
-             f"{existing.at.isoformat()}", EXIT_FINDINGS)
+    _refuse(sign_problems(h, role, by, moment))
 
     def mutate(doc: CommentedMap) -> None:
         if not isinstance(doc.get("signatures"), dict):
@@ -211,18 +210,10 @@ def seal(
     records = records_from(ctx)
     root = root_from(ctx)
     h = _find(records, root, handover)
-    if h.shift != "late":
-        fail(f"{h.stem} is an early shift; only the late shift closes the desk")
-    if by not in set(h.outgoing) | set(h.incoming):
-        fail(f"{by} was not on shift at {h.stem}")
     if received_by not in records.staff:
         fail(f"--received-by: {received_by} is not in staff.yaml")
     moment = _now(at, timezone_of(records))
-    if moment < h.handed_over_at:
-        fail(f"sealing at {moment.isoformat()} would come before the closing count at "
-             f"{h.handed_over_at.isoformat()}")
-    if h.closing:
-        fail(f"{h.stem} already has its closing", EXIT_FINDINGS)
+    _refuse(seal_problems(h, by, moment))
     entry = {"sealed_to_control_room": {"by": by, "received_by": received_by, "at": moment}}
 
     def mutate(doc: CommentedMap) -> None:
@@ -264,12 +255,16 @@ def reconcile_command(
     show_pii: ShowPiiOpt = False,
 ) -> None:
     """Run the six handover checks: balance, agreement, carry_over, loans,
-    sign_off, continuity.  Exit 1 when any finding is an error."""
+    sign_off, continuity.  A handover file in range that cannot be read is an
+    error too (check `record`).  Exit 1 when any finding is an error."""
     fmt = check_format(fmt)
     first, last = _range(day, start, end)
     records = records_from(ctx)
+    unreadable = [UnreadableHandover.from_findings(path, entry.findings)
+                  for path, entry in sorted(load_from(ctx).entries.items())
+                  if entry.kind == "handover" and entry.data is None]
     findings = reconcile(records.handovers, records.tickets, _policy(records),
-                         start=first, end=last, desk=desk)
+                         start=first, end=last, desk=desk, unreadable=unreadable)
     if returns:
         results = reconcile_returns(records.tickets.values(), records.customers,
                                     records.policies.get("kpi"))
@@ -279,8 +274,7 @@ def reconcile_command(
     emit(rows, fmt, columns=columns if fmt != "json" else None, show_pii=show_pii,
          empty="no findings")
     if fmt == "table":
-        count = sum(1 for h in records.handovers if (desk is None or h.desk == desk)
-                    and (first is None or h.date >= first) and (last is None or h.date <= last))
+        count = len(select(records.handovers, start=first, end=last, desk=desk))
         errors = sum(f.level == "error" for f in findings)
         typer.echo(f"{count} handover(s) reconciled: {errors} error(s), "
                    f"{len(findings) - errors} warning(s)")
@@ -288,7 +282,8 @@ def reconcile_command(
 
 
 @app.command("returns")
-def returns_command(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
+def returns_command(ctx: typer.Context, fmt: FormatOpt = "table",
+                    show_pii: ShowPiiOpt = False) -> None:
     """List every return on a complaint with its tolerance, limit and booked quantity.
     Exit 1 when a return exceeds its tolerance."""
     fmt = check_format(fmt)
@@ -296,7 +291,7 @@ def returns_command(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
     results = reconcile_returns(records.tickets.values(), records.customers,
                                 records.policies.get("kpi"))
     emit([r.to_dict() for r in results], fmt, columns=RETURN_COLUMNS if fmt != "json" else None,
-         empty="no returns")
+         show_pii=show_pii, empty="no returns")
     raise typer.Exit(EXIT_FINDINGS if any(r.level == "error" for r in results) else EXIT_OK)
 
 
@@ -310,6 +305,7 @@ def transfer(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes, write nothing.")] = False,
     at: AtOpt = None,
     fmt: FormatOpt = "table",
+    show_pii: ShowPiiOpt = False,
 ) -> None:
     """Move a leaving staff member's open tickets (transfer events) and customers
     to a successor, as one change.  Refuses (exit 2) if the successor is unknown
@@ -327,40 +323,67 @@ def transfer(
         typer.echo(f"cxctl: warning: {warning}", err=True)
     if not dry_run and (plan.tickets or plan.customers):
         _apply(root_from(ctx), plan, records)
-    emit(plan.rows(), fmt, empty=f"{from_staff} has no open tickets or customers to hand over")
+    emit(plan.rows(), fmt, show_pii=show_pii,
+         empty=f"{from_staff} has no open tickets or customers to hand over")
 
 
 def _apply(root: Path, plan: TransferPlan, records: Records) -> None:
-    """Write every file of the plan under one lock; on any refusal put back
-    the files already written, so the transfer is all or nothing."""
+    """Write every file of the plan under one lock; on any failure put back
+    the files already written before the lock is released, so the transfer
+    is all or nothing and no other writer sees half of it."""
     written: dict[str, str] = {}
     try:
         with locked(root):
-            for move in plan.tickets:
-                ticket = records.tickets[move.ticket]
-                event = dict(move.event)
-                updates = event_updates(ticket, event)
-                _update(root, move.path, written, _ticket_mutation(event, updates))
-            for move in plan.customers:
-                _update(root, move.path, written, _owner_mutation(plan.to_staff))
-    except EventRefused as exc:
-        _restore(root, written)
-        fail(f"transfer refused, nothing was written: {exc}", EXIT_FINDINGS)
-    except (WriteRefused, LockBusy) as exc:
-        _restore(root, written)
+            try:
+                for move in plan.tickets:
+                    ticket = records.tickets[move.ticket]
+                    event = dict(move.event)
+                    updates = event_updates(ticket, event)
+                    _update(root, move.path, written, _ticket_mutation(event, updates))
+                for move in plan.customers:
+                    _update(root, move.path, written, _owner_mutation(plan.to_staff))
+            except (EventRefused, WriteRefused, _WriteFailed) as exc:
+                _give_up(exc, _restore(root, written))
+    except LockBusy as exc:
         refused(exc)
 
 
+class _WriteFailed(Exception):
+    """A file of the transfer could not be read or written (disk full, permissions)."""
+
+    def __init__(self, relpath: str, exc: Exception):
+        super().__init__(f"could not write {relpath}: {getattr(exc, 'strerror', None) or exc}")
+
+
 def _update(root: Path, relpath: str, written: dict[str, str], mutate) -> None:
-    before = (root / relpath).read_text("utf-8")
-    if update_record(root, relpath, mutate):
-        written[relpath] = before
+    try:
+        before = (root / relpath).read_text("utf-8")
+        if update_record(root, relpath, mutate):
+            written[relpath] = before
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _WriteFailed(relpath, exc) from exc
 
 
-def _restore(root: Path, written: dict[str, str]) -> None:
-    with locked(root):
-        for relpath, text in written.items():
+def _restore(root: Path, written: dict[str, str]) -> list[str]:
+    """Put back the files already written; the ones that could not be."""
+    failed = []
+    for relpath, text in written.items():
+        try:
             atomic_write(root / relpath, text)
+        except OSError:
+            failed.append(relpath)
+    return failed
+
+
+def _give_up(exc: Exception, unrestored: list[str]) -> None:
+    if unrestored:
+        fail(f"transfer failed part-way ({exc}) and these files could not be put back: "
+             f"{', '.join(unrestored)}; restore them with `git checkout -- {' '.join(unrestored)}`",
+             EXIT_FINDINGS)
+    if isinstance(exc, WriteRefused):
+        refused(exc)
+    verb = "failed" if isinstance(exc, _WriteFailed) else "refused"
+    fail(f"transfer {verb}, nothing was written: {exc}", EXIT_FINDINGS)
 
 
 def _ticket_mutation(event: dict, updates: dict):

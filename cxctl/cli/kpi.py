@@ -14,7 +14,8 @@ import typer
 from cxctl import render
 from cxctl.calendar import BusinessCalendar, CalendarError
 from cxctl.cli.common import (EXIT_FINDINGS, FormatOpt, ShowPiiOpt, as_of_from,
-                              check_format, emit, fail, load_from, records_from, report_findings)
+                              check_format, deadlines_computable, emit, fail, load_from,
+                              records_from, report_findings)
 from cxctl.coverage import CoverageResult, contact_coverage
 from cxctl.findings import Finding
 from cxctl.handover import HandoverPolicy
@@ -160,8 +161,9 @@ def summary(
     records = records_from(ctx)
     calendar = calendar_of(records)
     moment = month_as_of(as_of, period, calendar)
-    rows = kpi_summary(records, period, by, moment, sla_policy_of(records), calendar,
-                       kpi_policy_of(records))
+    with deadlines_computable():
+        rows = kpi_summary(records, period, by, moment, sla_policy_of(records), calendar,
+                           kpi_policy_of(records))
     problems = left_out(ctx, ["tickets", "providers"])
     if fmt in ("json", "csv"):
         emit(rows, fmt, show_pii=show_pii)

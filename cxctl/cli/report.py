@@ -18,7 +18,8 @@ from typing import Annotated
 import typer
 
 from cxctl import render
-from cxctl.cli.common import EXIT_FINDINGS, EXIT_OK, fail, records_from, report_findings
+from cxctl.cli.common import (EXIT_FINDINGS, EXIT_OK, deadlines_computable, fail, records_from,
+                              report_findings)
 from cxctl.cli.kpi import (MonthAsOfOpt, MonthOpt, calendar_of, coverage_display, display_rows,
                            handover_policy_of, kpi_policy_of, left_out, month_as_of, month_from,
                            sla_policy_of)
@@ -151,8 +152,9 @@ def monthly(
     records = records_from(ctx)
     calendar = calendar_of(records)
     moment = month_as_of(as_of, period, calendar)
-    report = monthly_report(records, period, moment, calendar, sla_policy_of(records),
-                            kpi_policy_of(records), handover_policy_of(records))
+    with deadlines_computable():
+        report = monthly_report(records, period, moment, calendar, sla_policy_of(records),
+                                kpi_policy_of(records), handover_policy_of(records))
     try:
         written = write_report(report, out)
     except OSError as exc:

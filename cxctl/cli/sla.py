@@ -9,8 +9,10 @@ import typer
 from cxctl import render
 from cxctl.calendar import BusinessCalendar, CalendarError
 from cxctl.cli.common import (EXIT_FINDINGS, EXIT_OK, AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from,
-                              check_format, emit, fail, records_from, timezone_of)
+                              check_format, deadlines_computable, emit, fail, records_from,
+                              timezone_of)
 from cxctl.model import Records, Ticket
+from cxctl.months import Month
 from cxctl.reminders import remind_lists
 from cxctl.sla import STATES, Clock, clocks_for_tickets, explain_ticket
 from cxctl.sla_policy import PolicyError, SlaPolicy
@@ -107,9 +109,12 @@ def check(
     calendar, policy = calendar_of(records), policy_of(records)
     moment = as_of_from(as_of, timezone_of(records))
     if explain:
-        _explain(records, explain, policy, calendar, moment, fmt)
+        with deadlines_computable():
+            _explain(records, explain, policy, calendar, moment, fmt)
         return
-    clocks = clocks_for_tickets(_select(records, kinds, provider, owner, ticket), policy, calendar, moment)
+    with deadlines_computable():
+        clocks = clocks_for_tickets(_select(records, kinds, provider, owner, ticket), policy,
+                                    calendar, moment)
     if states:
         clocks = [c for c in clocks if c.state in states]
     if fmt in ("table", "md"):
@@ -164,18 +169,17 @@ def remind(
     period = None
     if month:
         try:
-            year, mon = (int(p) for p in month.split("-"))
-            period = (year, mon) if 1 <= mon <= 12 and len(month) == 7 else None
-        except ValueError:
-            period = None
-        if period is None:
-            fail(f"--month '{month}' is not a month; write YYYY-MM, e.g. 2026-11")
+            parsed = Month.parse(month)
+        except ValueError as exc:
+            fail(f"--month {exc}")
+        period = (parsed.year, parsed.month)
     records = records_from(ctx)
     calendar, policy = calendar_of(records), policy_of(records)
     moment = as_of_from(as_of, timezone_of(records))
     tickets = {t.id: t for t in _select(records, None, provider, owner, None)}
-    lists = remind_lists(tickets, clocks_for_tickets(tickets.values(), policy, calendar, moment),
-                         moment, calendar, period)
+    with deadlines_computable():
+        lists = remind_lists(tickets, clocks_for_tickets(tickets.values(), policy, calendar, moment),
+                             moment, calendar, period)
     chosen = {name: getattr(lists, name) for name in LISTS if name in wanted}
     if fmt == "json":
         typer.echo(render.to_json(render.mask(chosen) if not show_pii else chosen), nl=False)

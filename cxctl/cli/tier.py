@@ -64,10 +64,12 @@ def _proposal(ctx: typer.Context, period: str, as_of: str | None
               ) -> tuple[Records, TieringPolicy, Proposal]:
     records = records_from(ctx)
     policy = _policy(records)
-    moment = as_of_from(as_of, timezone_of(records))
+    tz = timezone_of(records)
+    # The day it is in the records' time zone, whatever offset --as-of was written with.
+    today = as_of_from(as_of, tz).astimezone(tz).date()
     try:
         proposal = propose(records.customers.values(), policy, period,
-                           staff_ids=set(records.staff), as_of=moment.date())
+                           staff_ids=set(records.staff), as_of=today)
     except TieringError as exc:
         fail(str(exc))
     return records, policy, proposal
