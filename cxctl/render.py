@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -41,6 +43,32 @@ def mask_id_number(value: str) -> str:
 
 
 _MASKERS = {"phone": mask_phone, "email": mask_email, "id_number": mask_id_number}
+
+# Personal data typed into free text (a note, a quoted line of a record): a
+# mainland mobile number, an ID number or an e-mail address standing on its own.
+_MOBILE = re.compile(r"(?<![0-9A-Za-z-])(1[3-9][0-9]{9})(?![0-9A-Za-z])")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z-])([0-9]{17}[0-9X])(?![0-9A-Za-z])")
+_EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+
+
+def mask_text(text: str) -> str:
+    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(1)), text)
+    text = _MOBILE.sub(lambda m: mask_phone(m.group(1)), text)
+    return _EMAIL.sub(lambda m: mask_email(m.group(1)), text)
+
+
+def scrub(value, key: str | None = None):
+    """Mask personal data by key, and in free text: for files that must never
+    hold it unmasked (the monthly report) and for quoted record lines."""
+    if isinstance(value, dict):
+        return {k: scrub(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v, key) for v in value]
+    if key in _MASKERS and isinstance(value, str) and value:
+        return _MASKERS[key](value)
+    if isinstance(value, str):
+        return mask_text(value)
+    return value
 
 
 def mask(value, key: str | None = None):
@@ -127,24 +155,36 @@ def render_record(data: dict, fmt: str, *, show_pii: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def findings_text(findings: list[Finding], *, color: bool = False) -> str:
-    """`path:line:col: level code: message`, the line quoted with a caret, a hint."""
+def findings_text(findings: list[Finding], *, color: bool = False, show_pii: bool = False) -> str:
+    """`path:line:col: level code: message`, the line quoted with a caret, a hint.
+
+    The quoted line and the message may hold personal data (a contact's
+    phone on a bad line): masked unless ``show_pii``."""
     out = []
     for f in findings:
+        shown = f if show_pii else masked_finding(f)
         level = f.level
         if color:
             level = f"\x1b[31m{level}\x1b[0m" if level == "error" else f"\x1b[33m{level}\x1b[0m"
         field = f" ({f.field})" if f.field else ""
-        out.append(f"{f.location}: {level} {f.code}: {f.message}{field}")
+        out.append(f"{f.location}: {level} {f.code}: {shown.message}{field}")
         if f.source_line is not None and f.line is not None:
             gutter = str(f.line)
-            out.append(f"  {gutter} | {f.source_line.rstrip()}")
+            out.append(f"  {gutter} | {shown.source_line.rstrip()}")
             if f.column:
-                caret_pad = _display_width(f.source_line[: f.column - 1])
+                # The caret goes under the column of the line as shown: mask the
+                # part before it the same way (a column is at a token boundary).
+                prefix = f.source_line[: f.column - 1]
+                caret_pad = _display_width(prefix if show_pii else mask_text(prefix))
                 out.append(f"  {' ' * len(gutter)} | {' ' * caret_pad}^")
         if f.hint:
             out.append(f"  hint: {f.hint}")
     return "\n".join(out) + ("\n" if out else "")
+
+
+def masked_finding(f: Finding) -> Finding:
+    return replace(f, message=mask_text(f.message),
+                   source_line=mask_text(f.source_line) if f.source_line is not None else None)
 
 
 def _display_width(text: str) -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import pytest
 
@@ -281,3 +282,28 @@ def test_commands_say_which_records_they_left_out(cli, records_root):
 def test_as_of_outside_the_year_range_is_a_usage_error(cli, records_root):
     result = cli(["--root", records_root, "sla", "check", "--as-of", "0001-01-01T00:00:00+08:00"])
     assert result.exit_code == 2 and "outside the years" in result.output
+
+
+def test_quoted_lines_and_messages_mask_personal_data_unless_asked(cli, records_root):
+    bad = CUSTOMER.replace('phone: "13800138000", email: zm@example.com',
+                           'phone: "13800138000", email: zm@example.com, wechat: zm88')
+    write(records_root, "customers/C-7K2M9Q.yaml", bad)
+    for fmt in ("table", "json"):
+        masked = cli(["--root", records_root, "validate", "--format", fmt]).stdout
+        assert "unknown field 'wechat'" in masked
+        assert "13800138000" not in masked and "110101199003071234" not in masked
+        assert "zm@example.com" not in masked
+    text = cli(["--root", records_root, "validate"]).stdout.splitlines()
+    quoted = next(line for line in text if "wechat: zm88" in line)
+    caret_column = text[text.index(quoted) + 1].index("^")
+    # The caret sits under 'wechat' as the masked line is displayed (CJK
+    # characters take two columns; the masked e-mail is longer than the original).
+    width, at = 0, None
+    for i, ch in enumerate(quoted):
+        if width == caret_column:
+            at = i
+            break
+        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    assert at is not None and quoted[at:].startswith("wechat")
+    shown = cli(["--root", records_root, "validate", "--show-pii"]).stdout
+    assert "13800138000" in shown

@@ -11,7 +11,6 @@ alert; 0 otherwise.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -43,20 +42,7 @@ COVERAGE_COLUMNS = ["owner", "name", "customers", "contacted", "coverage", "cove
                     "coverage_den", "uncontacted"]
 UNCONTACTED_COLUMNS = ["customer", "name", "owner", "last_contact"]
 
-# A mainland mobile number standing on its own (not part of an id or a longer number).
-_MOBILE = re.compile(r"(?<![0-9A-Za-z-])(1[3-9][0-9]{9})(?![0-9A-Za-z])")
-
-
-def scrub(value):
-    """Mask PII by key, and mobile numbers typed into free text."""
-    value = render.mask(value)
-    if isinstance(value, dict):
-        return {k: scrub(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [scrub(v) for v in value]
-    if isinstance(value, str):
-        return _MOBILE.sub(lambda m: render.mask_phone(m.group(1)), value)
-    return value
+scrub = render.scrub
 
 
 class Topic:
