@@ -9,6 +9,7 @@ STAMP  := $(VENV)/.installed
 DEMO_AS_OF ?= 2026-11-20T15:00:00+08:00
 # Benchmark size: 1.0 is 20 000 customers and 200 000 tickets (10+ minutes).
 SCALE ?= 0.02
+DEMO_OUT   ?= .demo-report
 
 .PHONY: demo test bench sample clean help
 
@@ -25,8 +26,26 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
+	@echo "== 1. Validate the sample records (schemas + cross-record rules)"
 	$(CXCTL) --root records validate
-	$(CXCTL) --root records ticket list --kind complaint --status open --limit 8
+	@echo
+	@echo "== 2. SLA clocks about to breach as of $(DEMO_AS_OF)"
+	$(CXCTL) --root records sla check --as-of $(DEMO_AS_OF) --state at_risk
+	@echo
+	@echo "== 3. How a disputed deadline was derived (a complaint over the National Day week)"
+	$(CXCTL) --root records sla check --as-of $(DEMO_AS_OF) --explain T-01M3NE7T80KGFN --ticket T-01M3NE7T80KGFN
+	@echo
+	@echo "== 4. Desk shift handovers, 6-19 Nov (exit 1: it finds the planted discrepancies)"
+	-$(CXCTL) --root records handover reconcile --from 2026-11-06 --to 2026-11-19
+	@echo
+	@echo "== 5. The January tiering run (summary; the full table lists every customer)"
+	$(CXCTL) --root records tier run --period 2026-01 | tail -n 7
+	@echo
+	@echo "== 6. October complaint KPIs by team"
+	$(CXCTL) --root records kpi summary --month 2026-10 --by team
+	@echo
+	@echo "== 7. The monthly cron report for October, written to $(DEMO_OUT)/ (exit 1: the month had breaches)"
+	-$(CXCTL) --root records report monthly --month 2026-10 --out $(DEMO_OUT)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2
@@ -38,4 +57,4 @@ sample: $(STAMP)
 	$(PY) tools/gen_sample.py --out records
 
 clean:
-	rm -rf $(VENV) .pytest_cache records/.cxctl-cache
+	rm -rf $(VENV) .pytest_cache records/.cxctl-cache $(DEMO_OUT)

@@ -21,6 +21,9 @@ DEFAULT_CUTOFF = "16:30"
 # A calendar without a single working day in three years is broken; searching
 # further would only hide that.
 SEARCH_LIMIT_DAYS = 3 * 366
+# The longest stretch without a working day a calendar may have (the longest
+# official holiday in mainland China is 8-9 days); more is a broken calendar.
+MAX_DAYS_OFF = 13
 
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 _RANGE = re.compile(r"^\s*(\S+)\s*-\s*(\S+)\s*$")
@@ -128,8 +131,38 @@ def calendar_problems(d: Any) -> list[tuple[str | None, str]]:
         elif day.weekday() in week:
             problems.append((f"workdays.{i}", f"{day} is a {WEEKDAY_LABELS[day.weekday()]}, already a "
                                               "working day in the workweek; a make-up day is a day off made a working day"))
-    if not week and not d.get("workdays"):
-        problems.append(("workweek", "the calendar has no working days at all"))
+    if not week:
+        problems.append(("workweek", "the calendar has no working days at all" if not d.get("workdays")
+                         else "the workweek is empty: only the listed make-up days are working "
+                              "days, so no deadline after the last one can be placed"))
+    else:
+        problems += _long_breaks(week, holidays, set(_dates(d, "workdays", [])),
+                                 [int(y) for y in d.get("provisional") or () if isinstance(y, int)])
+    return problems
+
+
+def _long_breaks(week: set[int], holidays: set[date], workdays: set[date],
+                 provisional: list[int]) -> list[tuple[str | None, str]]:
+    """Stretches of more than MAX_DAYS_OFF days without a working day within the
+    years the calendar covers (a deadline counted across one is meaningless,
+    and a long enough one leaves no working day to count at all)."""
+    years = {day.year for day in holidays | workdays} | set(provisional)
+    if not years or not holidays:
+        return []
+    day, last = date(min(years), 1, 1), date(max(years), 12, 31)
+    problems, run_start = [], None
+    while day <= last + timedelta(days=1):
+        working = day > last or day in workdays or (day.weekday() in week and day not in holidays)
+        if not working and run_start is None:
+            run_start = day
+        elif working and run_start is not None:
+            length = (day - run_start).days
+            if length > MAX_DAYS_OFF:
+                problems.append(("holidays", f"no working day from {run_start} to "
+                                             f"{day - timedelta(days=1)} ({length} days); at most "
+                                             f"{MAX_DAYS_OFF} days in a row may be off"))
+            run_start = None
+        day += timedelta(days=1)
     return problems
 
 
@@ -162,6 +195,20 @@ class DayStep:
         if self.role == "rolled":
             return f"{head}: first working day after it ({self.kind})"
         return f"{head}: skipped, {self.kind}"
+
+
+@dataclass(frozen=True, slots=True)
+class MonthDay:
+    """One day of a month as `calendar show` lists it."""
+    day: date
+    kind: str                  # MAKEUP | HOLIDAY | WORKING | WEEKEND
+    working: bool
+    cutoff: datetime | None    # the day's cut-off, on working days
+
+    def to_dict(self) -> dict:
+        return {"date": self.day.isoformat(), "weekday": WEEKDAY_LABELS[self.day.weekday()],
+                "kind": self.kind, "working": self.working,
+                "cutoff": self.cutoff.isoformat() if self.cutoff else None}
 
 
 @dataclass(frozen=True, eq=False)
@@ -319,3 +366,12 @@ class BusinessCalendar:
         while day.month == month:
             yield day
             day += timedelta(days=1)
+
+    def month_overview(self, year: int, month: int) -> list[MonthDay]:
+        """Every day of the month: what kind of day it is and its cut-off."""
+        out = []
+        for day in self.month_days(year, month):
+            working = self.is_working_day(day)
+            out.append(MonthDay(day, self.day_kind(day), working,
+                                self.cutoff_on(day) if working else None))
+        return out

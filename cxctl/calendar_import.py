@@ -55,10 +55,9 @@ def import_calendar(country: str, year: int, *, name: str | None = None,
     imported year replaces its entries for that year.
     """
     code = country.upper()
-    try:
-        source = holidays.country_holidays(code, years=year, language="en_US")
-    except NotImplementedError as exc:
-        raise ImportProblem(f"the holidays package knows no country {country!r}") from exc
+    if code not in holidays.list_supported_countries():
+        raise ImportProblem(f"the holidays package knows no country {country!r}")
+    source = holidays.country_holidays(code, years=year, language="en_US")
     zone = timezone or (merge_into or {}).get("timezone") or COUNTRY_ZONES.get(code)
     if zone is None:
         raise ImportProblem(f"no default time zone for {code}; give one with --timezone")

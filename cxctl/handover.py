@@ -4,7 +4,7 @@ A service desk counts its lent umbrellas, radios, gift stock and cash jointly
 at every shift change (004 5.1).  This module holds what the other handover
 modules share: the handover policy, the finding shape of SPEC 2, how
 handovers chain, who owned a ticket at a given moment, and the problems a
-single record can have on its own (`record_problems`).  The six checks that
+single record can have (`record_problems`, wired into `validate`).  The six checks that
 span records live in `handover_reconcile`, the pre-fill in `handover_prefill`.
 """
 from __future__ import annotations
@@ -14,10 +14,9 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Iterable
 
-from cxctl.model import Handover, Ticket
+from cxctl.findings import ERROR, Finding, error
+from cxctl.model import Handover, Records, Ticket
 
-ERROR = "error"
-WARNING = "warning"
 SHIFTS = ("early", "late")
 CHECKS = ("balance", "agreement", "carry_over", "loans", "sign_off", "continuity")
 DEFAULT_CASH_DIFFERENCE = Decimal("0.50")
@@ -135,76 +134,173 @@ def on_shift(h: Handover) -> set[str]:
     return set(h.outgoing) | set(h.incoming)
 
 
-# --- problems of one record on its own -------------------------------------
+# --- sign-off rules: one place for `handover sign/seal` and reconcile --------
+
+ROLES = ("outgoing", "incoming")
+
 
 @dataclass(frozen=True, slots=True)
-class RecordProblem:
-    """A semantic problem in one handover file; `validate` adds the position."""
-    field: str | None
-    code: str
-    message: str
-    level: str = ERROR
+class SignProblem:
+    """Why a signature or a closing seal is not acceptable.
 
+    ``already`` marks a record that has it already (a conflict with the file);
+    the other problems are with the signature itself.
+    """
+    rule: str
+    expected: Any
+    actual: Any
+    message: str
+    already: bool = False
+
+
+def signature_problems(h: Handover, role: str, by: str, at: datetime) -> list[SignProblem]:
+    """A signature is by someone on that side, at or after the handover (004 5.1)."""
+    side = getattr(h, role)
+    names = ", ".join(side)
+    moment = h.handed_over_at
+    problems = []
+    if by not in side:
+        problems.append(SignProblem(
+            "not_on_side", f"{role} signature by {names}", by,
+            f"{role} signature by {by}, who is not on the {role} side of {h.stem} ({names})"))
+    if at < moment:
+        problems.append(SignProblem(
+            "before_handover", f"at or after {moment.isoformat()}", at,
+            f"{role} signature at {at.isoformat()} comes before the handover at {moment.isoformat()}"))
+    return problems
+
+
+def sign_problems(h: Handover, role: str, by: str, at: datetime) -> list[SignProblem]:
+    """What stops ``by`` from signing ``h`` for ``role`` at ``at``: the rules of a
+    signature, and no side signed twice."""
+    if role not in ROLES:
+        return [SignProblem("role", "outgoing or incoming", role,
+                            f"a handover is signed as outgoing or incoming, not {role!r}")]
+    problems = signature_problems(h, role, by, at)
+    existing = h.signatures.get(role)
+    if existing is not None:
+        problems.append(SignProblem(
+            "already_signed", None, existing.by,
+            f"{h.stem} is already signed for the {role} side by {existing.by} at "
+            f"{existing.at.isoformat()}", already=True))
+    return problems
+
+
+def closing_problems(h: Handover, by: str, at: datetime) -> list[SignProblem]:
+    """A late shift's cash and keys are sealed to the control room by staff on
+    that shift, at or after the closing count (004 5.1.2.6)."""
+    problems = []
+    if h.shift != "late":
+        problems.append(SignProblem(
+            "not_late", "a late shift", h.shift,
+            f"{h.stem} is an early shift; only the late shift closes the desk"))
+    if by not in on_shift(h):
+        problems.append(SignProblem(
+            "not_on_shift", "sealed by staff on shift", by,
+            f"cash sealed to the control room by {by}, who was not on shift at {h.stem}"))
+    if at < h.handed_over_at:
+        problems.append(SignProblem(
+            "before_handover", f"at or after {h.handed_over_at.isoformat()}", at,
+            f"cash sealed at {at.isoformat()}, before the closing count at "
+            f"{h.handed_over_at.isoformat()}"))
+    return problems
+
+
+def seal_problems(h: Handover, by: str, at: datetime) -> list[SignProblem]:
+    """What stops ``by`` from sealing ``h`` at ``at``: the closing rules, and no
+    second closing."""
+    problems = closing_problems(h, by, at)
+    if h.closing:
+        problems.append(SignProblem("already_sealed", None, None,
+                                    f"{h.stem} already has its closing", already=True))
+    return problems
+
+
+# --- problems of one record, for `validate` --------------------------------
 
 def expected_path(desk: str, day: date, shift: str) -> str:
     return f"handovers/{day:%Y}/{day:%m}/{day.isoformat()}-{desk}-{shift}.yaml"
 
 
-def record_problems(h: Handover, policy: HandoverPolicy) -> list[RecordProblem]:
-    """What is wrong with a handover that its schema cannot see.
+def file_name_findings(h: Handover) -> list[Finding]:
+    """A handover is filed under its own date, desk and shift (SPEC 1.3, 3.7)."""
+    want = expected_path(h.desk, h.date, h.shift)
+    if h.path is None or h.path == want:
+        return []
+    return [error(h.path, "handover-file-name",
+                  f"a {h.shift} handover of desk {h.desk} on {h.date.isoformat()} belongs in {want}",
+                  hint=f"git mv {h.path} {want}, or correct desk/date/shift inside the file")]
+
+
+def item_findings(h: Handover, policy: HandoverPolicy) -> list[Finding]:
+    """What the policy says is wrong with a handover's items.
 
     Unknown items, pieces that are not whole numbers, cash that is not a
-    decimal string, negative counts, and a file that is not named and filed
-    after its own desk, date and shift.
+    decimal string, negative counts (the schema refuses those on load; this
+    also guards records built in code), and cash written as a loan.
     """
-    problems: list[RecordProblem] = []
-    if h.path is not None:
-        want = expected_path(h.desk, h.date, h.shift)
-        if h.path.replace("\\", "/") != want:
-            problems.append(RecordProblem(
-                None, "handover-file-name",
-                f"file should be {want} (desk {h.desk}, date {h.date}, shift {h.shift})"))
+    found: list[Finding] = []
     for item, count in h.counts.items():
         base = f"counts.{item}"
         if item not in policy.items:
-            problems.append(_unknown_item(base, item, policy))
+            found.append(_unknown_item(h, base, item, policy))
             continue
         for side in ("outgoing", "incoming"):
             value = getattr(count, side)
-            problems.extend(_amount_problems(f"{base}.{side}", item, value, policy))
+            found.extend(_amount_findings(h, f"{base}.{side}", item, value, policy))
             if value < 0:
-                problems.append(RecordProblem(
-                    f"{base}.{side}", "handover-negative-count",
-                    f"{side} count of {item} is negative ({value})"))
+                found.append(error(h.path, "handover-negative-count",
+                                   f"{side} count of {item} is negative ({value})",
+                                   field=f"{base}.{side}"))
     for i, m in enumerate(h.movements):
         if m.item not in policy.items:
-            problems.append(_unknown_item(f"movements.{i}.item", m.item, policy))
+            found.append(_unknown_item(h, f"movements.{i}.item", m.item, policy))
         else:
-            problems.extend(_amount_problems(f"movements.{i}.qty", m.item, m.qty, policy))
+            found.extend(_amount_findings(h, f"movements.{i}.qty", m.item, m.qty, policy))
     for i, loan in enumerate(h.loans):
         if loan.item not in policy.items:
-            problems.append(_unknown_item(f"loans.{i}.item", loan.item, policy))
+            found.append(_unknown_item(h, f"loans.{i}.item", loan.item, policy))
         elif policy.is_cash(loan.item):
-            problems.append(RecordProblem(
-                f"loans.{i}.item", "handover-cash-loan",
-                f"cash ({loan.item}) cannot be lent; record it as a movement"))
-    return problems
+            found.append(error(h.path, "handover-cash-loan",
+                               f"{loan.item} is cash and cannot be lent",
+                               field=f"loans.{i}.item", hint="record cash paid out as a movement"))
+    return found
 
 
-def _unknown_item(where: str, item: str, policy: HandoverPolicy) -> RecordProblem:
+def record_problems(h: Handover, policy: HandoverPolicy) -> list[Finding]:
+    """Everything wrong with one handover on its own: file name and items."""
+    return file_name_findings(h) + item_findings(h, policy)
+
+
+def validate_findings(records: Records) -> list[Finding]:
+    """`record_problems` of every handover, for `validate`.
+
+    Item rules need the policy, another record, so these run with the
+    cross-record checks; a misnamed file is reported but still loaded, so
+    reconcile keeps seeing it.
+    """
+    policy_data = records.policies.get("handover")
+    if policy_data is None:
+        return [f for h in records.handovers for f in file_name_findings(h)]
+    policy = HandoverPolicy.from_dict(policy_data)
+    return [f for h in records.handovers for f in record_problems(h, policy)]
+
+
+def _unknown_item(h: Handover, where: str, item: str, policy: HandoverPolicy) -> Finding:
     known = ", ".join(sorted(policy.items))
-    return RecordProblem(where, "handover-unknown-item",
-                         f"unknown item {item!r}; the desk counts {known} (policies/handover.yaml)")
+    return error(h.path, "handover-unknown-item", f"unknown item '{item}'; the desk counts {known}",
+                 field=where, hint="add the item to policies/handover.yaml, or correct the name")
 
 
-def _amount_problems(where: str, item: str, value, policy: HandoverPolicy) -> list[RecordProblem]:
+def _amount_findings(h: Handover, where: str, item: str, value, policy: HandoverPolicy) -> list[Finding]:
     if policy.is_cash(item):
         if not isinstance(value, Decimal):
-            return [RecordProblem(where, "handover-cash-not-decimal",
-                                  f"{item} is cash: write it as a decimal string such as \"{value}.00\"")]
+            return [error(h.path, "handover-cash-not-decimal",
+                          f"{item} is cash: write it as a decimal string such as \"{value}.00\"",
+                          field=where)]
         return []
     if not isinstance(value, int):
-        return [RecordProblem(where, "handover-count-not-whole",
-                              f"{item} is counted in pieces: write a whole number, not {str(value)!r}")]
+        return [error(h.path, "handover-count-not-whole",
+                      f"{item} is counted in pieces: write a whole number, not \"{value}\"",
+                      field=where)]
     return []
-

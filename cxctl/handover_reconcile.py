@@ -7,13 +7,87 @@ warning; a difference in pieces is always an error.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable, Mapping
 
+from cxctl.findings import ERROR, WARNING, Finding
 from cxctl.handover import (
-    CHECKS, ERROR, SHIFTS, WARNING, HandoverFinding, HandoverPolicy, chains, on_shift, owner_at,
+    CHECKS, ROLES, SHIFTS, HandoverFinding, HandoverPolicy, chain_key, chains, closing_problems,
+    owner_at, signature_problems,
 )
 from cxctl.model import Handover, Ticket, parse_ts
+
+# A handover file that could not be loaded: not one of the six checks, but
+# reconciling around it silently would balance the next shift against the
+# wrong baseline.
+RECORD_CHECK = "record"
+_CHECK_ORDER = (RECORD_CHECK, *CHECKS)
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableHandover:
+    """A handover file that failed to load, placed (where its name allows) by
+    the desk, date and shift its file name gives."""
+    path: str
+    reason: str
+    desk: str | None = None
+    date: date | None = None
+    shift: str | None = None
+
+    @property
+    def stem(self) -> str:
+        return self.path.rsplit("/", 1)[-1].removesuffix(".yaml")
+
+    @classmethod
+    def from_findings(cls, path: str, findings: Iterable[Finding]) -> UnreadableHandover:
+        errors = [f for f in findings if f.level == ERROR]
+        if errors:
+            first = errors[0]
+            where = f"line {first.line}: " if first.line else ""
+            reason = f"{where}{first.message}"
+            if len(errors) > 1:
+                reason += f" (and {len(errors) - 1} more error(s))"
+        else:
+            reason = "the file could not be loaded"
+        stem = path.rsplit("/", 1)[-1].removesuffix(".yaml")
+        day, desk, shift = None, None, None
+        try:
+            day = date.fromisoformat(stem[:10])
+        except ValueError:
+            pass
+        rest = stem[11:] if day else ""
+        if "-" in rest and rest.rsplit("-", 1)[1] in SHIFTS:
+            desk, shift = rest.rsplit("-", 1)
+        return cls(path, reason, desk, day, shift)
+
+    @property
+    def placed(self) -> bool:
+        """Whether the file name says where in its desk's chain it belongs."""
+        return None not in (self.desk, self.date, self.shift)
+
+
+def in_range(desk: str | None, day: date | None, *, start: date | None = None,
+             end: date | None = None, only_desk: str | None = None) -> bool:
+    """Whether a handover of ``desk`` on ``day`` is within a reconcile's range.
+    An unknown desk or day (a file name that does not say) counts as within:
+    better reported once too often than never."""
+    return ((only_desk is None or desk is None or desk == only_desk)
+            and (start is None or day is None or day >= start)
+            and (end is None or day is None or day <= end))
+
+
+def select(handovers: Iterable[Handover], *, start: date | None = None, end: date | None = None,
+           desk: str | None = None) -> list[Handover]:
+    """The handovers a reconcile over ``start``..``end`` (and ``desk``) checks."""
+    return [h for h in handovers if in_range(h.desk, h.date, start=start, end=end, only_desk=desk)]
+
+
+def unreadable_finding(u: UnreadableHandover) -> HandoverFinding:
+    return HandoverFinding(
+        u.stem, RECORD_CHECK, None, "a handover that loads", None,
+        f"{u.path} could not be read ({u.reason}); it is left out of this reconcile and the "
+        f"shift after it is not balance-checked (`cxctl validate {u.path}` shows why)")
 
 
 def _level_for_difference(item: str, difference, policy: HandoverPolicy) -> str:
@@ -134,24 +208,15 @@ def check_loans(h: Handover) -> list[HandoverFinding]:
 def check_sign_off(h: Handover) -> list[HandoverFinding]:
     """Both sides signed, at or after the handover, and were on that shift."""
     findings = []
-    moment = h.handed_over_at
-    for role in ("outgoing", "incoming"):
-        staff = getattr(h, role)
-        names = ", ".join(staff)
+    for role in ROLES:
         sig = h.signatures.get(role)
         if sig is None:
             findings.append(HandoverFinding(
-                h.stem, "sign_off", None, f"{role} signature by {names}", None,
-                f"{role} signature missing"))
-        elif sig.by not in staff:
-            findings.append(HandoverFinding(
-                h.stem, "sign_off", None, f"{role} signature by {names}", sig.by,
-                f"{role} signature by {sig.by}, who is not on the {role} shift ({names})"))
-        elif sig.at < moment:
-            findings.append(HandoverFinding(
-                h.stem, "sign_off", None, f"at or after {moment.isoformat()}", sig.at,
-                f"{role} signature at {sig.at.isoformat()} comes before the handover "
-                f"at {moment.isoformat()}"))
+                h.stem, "sign_off", None, f"{role} signature by {', '.join(getattr(h, role))}",
+                None, f"{role} signature missing"))
+            continue
+        findings += [HandoverFinding(h.stem, "sign_off", None, p.expected, p.actual, p.message)
+                     for p in signature_problems(h, role, sig.by, sig.at)]
     if h.shift == "late":
         findings.extend(_closing_findings(h))
     return findings
@@ -160,22 +225,13 @@ def check_sign_off(h: Handover) -> list[HandoverFinding]:
 def _closing_findings(h: Handover) -> list[HandoverFinding]:
     """A late shift seals cash and keys to the control room (004 5.1.2.6)."""
     sealed = (h.closing or {}).get("sealed_to_control_room")
-    moment = h.handed_over_at
     if not sealed:
         return [HandoverFinding(
             h.stem, "sign_off", None, "closing.sealed_to_control_room", None,
             "late shift without its closing: cash and keys not sealed to the control room")]
-    findings = []
-    if sealed["by"] not in on_shift(h):
-        findings.append(HandoverFinding(
-            h.stem, "sign_off", None, "sealed by staff on shift", sealed["by"],
-            f"cash sealed to the control room by {sealed['by']}, who was not on shift"))
     at = sealed["at"] if isinstance(sealed["at"], datetime) else parse_ts(sealed["at"])
-    if at < moment:
-        findings.append(HandoverFinding(
-            h.stem, "sign_off", None, f"at or after {moment.isoformat()}", at,
-            f"cash sealed at {at.isoformat()}, before the closing count at {moment.isoformat()}"))
-    return findings
+    return [HandoverFinding(h.stem, "sign_off", None, p.expected, p.actual, p.message)
+            for p in closing_problems(h, sealed["by"], at)]
 
 
 def check_continuity(handovers: Iterable[Handover]) -> list[HandoverFinding]:
@@ -190,40 +246,58 @@ def check_continuity(handovers: Iterable[Handover]) -> list[HandoverFinding]:
             findings.append(HandoverFinding(
                 f"{day.isoformat()}-{desk}-{missing}", "continuity", None,
                 "early and late", present,
-                f"desk {desk} has a {present} handover on {day.isoformat()} but no {missing} one"))
+                f"desk {desk} has only the {present} handover on {day.isoformat()}, no {missing} one"))
     return findings
 
 
 def reconcile(handovers: Iterable[Handover], tickets: Mapping[str, Ticket],
               policy: HandoverPolicy, *, start: date | None = None, end: date | None = None,
-              desk: str | None = None) -> list[HandoverFinding]:
+              desk: str | None = None,
+              unreadable: Iterable[UnreadableHandover] = ()) -> list[HandoverFinding]:
     """All six checks for the handovers dated ``start``..``end`` (inclusive).
 
     Handovers outside the range still serve as the baseline of the first one
     inside it, so a one-day reconcile balances against the day before.
+    ``unreadable`` are handover files that failed to load: each one in range
+    is an error finding (check ``record``); a handover that follows one in
+    its desk's chain is not balance-checked, since its real baseline is
+    unknown, and that file is reported too even when it lies before the range.
     """
-    def wanted(h: Handover) -> bool:
-        return ((desk is None or h.desk == desk)
-                and (start is None or h.date >= start)
-                and (end is None or h.date <= end))
+    def wanted(d: str | None, day: date | None) -> bool:
+        return in_range(d, day, start=start, end=end, only_desk=desk)
+
+    unreadable = list(unreadable)
+    reported = {u.path: u for u in unreadable if wanted(u.desk, u.date)}
+    gaps: dict[str, list[UnreadableHandover]] = {}
+    for u in unreadable:
+        if u.placed:
+            gaps.setdefault(u.desk, []).append(u)
 
     by_owner = tickets_by_owner(tickets.values())
     findings: list[HandoverFinding] = []
-    selected: list[Handover] = []
-    for chain in chains(handovers).values():
+    selected: list = []
+    for desk_name, chain in chains(handovers).items():
         previous = None
         for h in chain:
-            if wanted(h):
+            if wanted(h.desk, h.date):
                 selected.append(h)
-                if previous is not None:
+                broken = [u for u in gaps.get(desk_name, ())
+                          if (previous is None or chain_key(previous) < (u.date, SHIFTS.index(u.shift)))
+                          and (u.date, SHIFTS.index(u.shift)) < chain_key(h)]
+                if broken:
+                    reported.setdefault(broken[-1].path, broken[-1])
+                elif previous is not None:
                     findings.extend(check_balance(previous, h, policy))
                 findings.extend(check_agreement(h, policy))
                 findings.extend(check_carry_over(h, tickets, by_owner))
                 findings.extend(check_loans(h))
                 findings.extend(check_sign_off(h))
             previous = h
+    # A day whose other shift is in a broken file is not missing a handover.
+    selected += [u for u in reported.values() if u.placed and wanted(u.desk, u.date)]
     findings.extend(check_continuity(selected))
-    findings.sort(key=lambda f: (f.handover or "", CHECKS.index(f.check), f.item or ""))
+    findings.extend(unreadable_finding(u) for u in reported.values())
+    findings.sort(key=lambda f: (f.handover or "", _CHECK_ORDER.index(f.check), f.item or ""))
     return findings
 
 

@@ -10,8 +10,11 @@ from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from cxctl.calendar import zone_or_none
 from cxctl.findings import Finding, error, warning
-from cxctl.model import Records, Staff
+from cxctl.handover import validate_findings as handover_findings
+from cxctl.model import RANKS, Records, Staff
+from cxctl.tiering_cycle import override_in_effect
 
 TIER1_MIN_RANK = "deputy_manager"
 ACTIVE_PROVIDER_STATUSES = frozenset({"active", "transitional"})
@@ -19,17 +22,29 @@ ACTIVE_PROVIDER_STATUSES = frozenset({"active", "transitional"})
 
 def check_records(records: Records, identities: list[tuple[str, str, str]], *,
                   now: datetime) -> list[Finding]:
-    tz = ZoneInfo(records.settings.timezone) if records.settings else None
+    tz = zone_or_none(records.settings.timezone) if records.settings else None
     out: list[Finding] = []
+    out += _default_calendar(records)
     out += duplicate_ids(identities)
     out += _ticket_references(records)
     out += _customer_references(records)
     out += _other_references(records)
     out += owner_rank_findings(records)
     out += _future_timestamps(records, now)
+    out += handover_findings(records)
     if tz is not None:
         out += _ticket_folders(records, tz)
     return out
+
+
+def _default_calendar(records: Records) -> list[Finding]:
+    if records.settings is None or records.settings.calendar in records.calendars:
+        return []
+    return [error("cxctl.yaml", "unknown-calendar",
+                  f"the default calendar '{records.settings.calendar}' is not in calendars/",
+                  field="calendar",
+                  hint=f"add calendars/{records.settings.calendar}.yaml (cxctl calendar import) "
+                       f"or name one of: {', '.join(sorted(records.calendars)) or 'none'}")]
 
 
 def duplicate_ids(identities: list[tuple[str, str, str]]) -> list[Finding]:
@@ -128,12 +143,12 @@ def _other_references(records: Records) -> list[Finding]:
 def owner_rank_problem(level: int, owner: Staff) -> str | None:
     """Tier-1 customers need an owner of deputy manager or above; tiers 2-3
     an owner below that rank (seed 004 §5.3.1)."""
-    senior = owner.rank_index >= Staff(id="", name="", rank=TIER1_MIN_RANK).rank_index
+    senior = owner.rank_index >= RANKS.index(TIER1_MIN_RANK)
     if level == 1 and not senior:
         return (f"a tier-1 customer needs an owner of rank {TIER1_MIN_RANK} or above; "
                 f"{owner.id} is {owner.rank}")
     if level in (2, 3) and senior:
-        return (f"a tier-{level} customer is owned below deputy manager; "
+        return (f"a tier-{level} customer's owner should rank below {TIER1_MIN_RANK}; "
                 f"{owner.id} is {owner.rank}")
     return None
 
@@ -143,7 +158,11 @@ def owner_rank_findings(records: Records) -> list[Finding]:
     for c in records.customers.values():
         if not c.tier or c.status != "active" or c.owner not in records.staff:
             continue
-        level = c.tier.override.level if c.tier.override else c.tier.level
+        # `tier apply` writes the final level, override included; an override
+        # added by hand since counts at once, one that had ended by the tier's
+        # period does not.
+        level = (c.tier.override.level if override_in_effect(c.tier.override, c.tier.period)
+                 else c.tier.level)
         problem = owner_rank_problem(level, records.staff[c.owner])
         if problem:
             out.append(warning(c.path, "owner-rank", problem, field="owner",

@@ -1,7 +1,10 @@
 """Reminder and investigation lists for ``sla remind`` (SPEC 3.4; seeds 002 §七, 003 §7.4).
 
 - reminders (催办单): open tickets with a clock running past its deadline;
-- investigations (治办单): tickets closed in the month with a deadline missed;
+- investigations (治办单): tickets closed in the month that closed late, judged
+  on the clocks that measure closing: ``resolve`` (any cycle) and ``age``.  A
+  late first contact on a ticket resolved on time, or the revisit clock of a
+  ticket closed without a revisit, is not a late closure;
 - escalations: open complaints whose 3-month ``age`` clock has run out;
 - forced closures (强制闭环) of the month, with their reasons.
 """
@@ -14,6 +17,9 @@ from typing import Iterable
 from cxctl.calendar import BusinessCalendar
 from cxctl.model import CLOSED_STATUSES, Ticket
 from cxctl.sla import Clock
+
+# The clocks that say whether a ticket closed late (SPEC 3.4 "closed late").
+CLOSING_METRICS = frozenset({"resolve", "age"})
 
 
 @dataclass
@@ -71,11 +77,12 @@ def _closing_event_in(ticket: Ticket, as_of: datetime, calendar: BusinessCalenda
 
 def closed_late(tickets: dict[str, Ticket], clocks: Iterable[Clock], as_of: datetime,
                 calendar: BusinessCalendar, month: tuple[int, int] | None = None) -> list[dict]:
-    """治办: tickets closed (in ``month``, if given) with any clock breached."""
+    """治办: tickets closed (in ``month``, if given) late: a ``resolve`` cycle or the
+    ``age`` clock breached.  One row per breached clock, naming it (metric, cycle)."""
     rows = []
     for c in clocks:
         t = tickets.get(c.ticket)
-        if t is None or c.state != "breached":
+        if t is None or c.state != "breached" or c.metric not in CLOSING_METRICS:
             continue
         closed = _closing_event_in(t, as_of, calendar, month, frozenset({"close", "force_close"}))
         if closed is None:

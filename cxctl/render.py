@@ -8,11 +8,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
 from tabulate import tabulate
 
+from cxctl.calendar import HOLIDAY, MAKEUP, WEEKDAY_LABELS, WEEKEND, BusinessCalendar, MonthDay
 from cxctl.findings import Finding
 
 FORMATS = ("table", "json", "csv", "md")
@@ -40,6 +43,32 @@ def mask_id_number(value: str) -> str:
 
 
 _MASKERS = {"phone": mask_phone, "email": mask_email, "id_number": mask_id_number}
+
+# Personal data typed into free text (a note, a quoted line of a record): a
+# mainland mobile number, an ID number or an e-mail address standing on its own.
+_MOBILE = re.compile(r"(?<![0-9A-Za-z-])(1[3-9][0-9]{9})(?![0-9A-Za-z])")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z-])([0-9]{17}[0-9X])(?![0-9A-Za-z])")
+_EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+
+
+def mask_text(text: str) -> str:
+    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(1)), text)
+    text = _MOBILE.sub(lambda m: mask_phone(m.group(1)), text)
+    return _EMAIL.sub(lambda m: mask_email(m.group(1)), text)
+
+
+def scrub(value, key: str | None = None):
+    """Mask personal data by key, and in free text: for files that must never
+    hold it unmasked (the monthly report) and for quoted record lines."""
+    if isinstance(value, dict):
+        return {k: scrub(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v, key) for v in value]
+    if key in _MASKERS and isinstance(value, str) and value:
+        return _MASKERS[key](value)
+    if isinstance(value, str):
+        return mask_text(value)
+    return value
 
 
 def mask(value, key: str | None = None):
@@ -126,24 +155,36 @@ def render_record(data: dict, fmt: str, *, show_pii: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def findings_text(findings: list[Finding], *, color: bool = False) -> str:
-    """`path:line:col: level code: message`, the line quoted with a caret, a hint."""
+def findings_text(findings: list[Finding], *, color: bool = False, show_pii: bool = False) -> str:
+    """`path:line:col: level code: message`, the line quoted with a caret, a hint.
+
+    The quoted line and the message may hold personal data (a contact's
+    phone on a bad line): masked unless ``show_pii``."""
     out = []
     for f in findings:
+        shown = f if show_pii else masked_finding(f)
         level = f.level
         if color:
             level = f"\x1b[31m{level}\x1b[0m" if level == "error" else f"\x1b[33m{level}\x1b[0m"
         field = f" ({f.field})" if f.field else ""
-        out.append(f"{f.location}: {level} {f.code}: {f.message}{field}")
+        out.append(f"{f.location}: {level} {f.code}: {shown.message}{field}")
         if f.source_line is not None and f.line is not None:
             gutter = str(f.line)
-            out.append(f"  {gutter} | {f.source_line.rstrip()}")
+            out.append(f"  {gutter} | {shown.source_line.rstrip()}")
             if f.column:
-                caret_pad = _display_width(f.source_line[: f.column - 1])
+                # The caret goes under the column of the line as shown: mask the
+                # part before it the same way (a column is at a token boundary).
+                prefix = f.source_line[: f.column - 1]
+                caret_pad = _display_width(prefix if show_pii else mask_text(prefix))
                 out.append(f"  {' ' * len(gutter)} | {' ' * caret_pad}^")
         if f.hint:
             out.append(f"  hint: {f.hint}")
     return "\n".join(out) + ("\n" if out else "")
+
+
+def masked_finding(f: Finding) -> Finding:
+    return replace(f, message=mask_text(f.message),
+                   source_line=mask_text(f.source_line) if f.source_line is not None else None)
 
 
 def _display_width(text: str) -> int:
@@ -157,3 +198,32 @@ def summary_line(findings: list[Finding], files: int) -> str:
     warnings = len(findings) - errors
     return f"{files} files checked: {errors} error{'s' * (errors != 1)}, " \
            f"{warnings} warning{'s' * (warnings != 1)}"
+
+
+_DAY_MARKS = {HOLIDAY: "H", MAKEUP: "W", WEEKEND: "."}
+_DAY_LEGEND = "H holiday   W make-up working day (调休)   . weekend   plain: working day"
+
+
+def month_grid(cal: BusinessCalendar, days: list[MonthDay]) -> str:
+    """A month of ``cal`` as a Monday-first grid marking holidays, make-up days
+    and weekends, with the cut-off, business hours and provisional warning."""
+    first = days[0].day
+    hours = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in cal.hours) or "not set"
+    lines = [f"{cal.name}: {first:%B %Y} ({cal.tz.key}); cut-off {cal.cutoff:%H:%M}; "
+             f"business hours {hours}", "  ".join(f"{d:>3}" for d in WEEKDAY_LABELS)]
+    cells = ["   "] * first.weekday()
+    for d in days:
+        cells.append(f"{d.day.day:>2}{_DAY_MARKS.get(d.kind, ' ')}")
+        if len(cells) == 7:
+            lines.append("  ".join(cells).rstrip())
+            cells = []
+    if cells:
+        lines.append("  ".join(cells).rstrip())
+    lines.append(_DAY_LEGEND)
+    for label, kind in (("holidays", HOLIDAY), ("make-up working days", MAKEUP)):
+        listed = [f"{WEEKDAY_LABELS[d.day.weekday()]} {d.day:%m-%d}" for d in days if d.kind == kind]
+        if listed:
+            lines.append(f"{label}: {', '.join(listed)}")
+    if first.year in cal.provisional:
+        lines.append(f"warning: {first.year} is provisional: the official schedule is not published yet")
+    return "\n".join(lines) + "\n"

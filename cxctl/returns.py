@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Mapping
 
-from cxctl.handover import ERROR, WARNING, HandoverFinding
+from cxctl.findings import ERROR, WARNING
+from cxctl.handover import HandoverFinding
 from cxctl.model import Customer, Ticket
 
 DEFAULT_RETURN_TOLERANCE = Decimal("0.05")

@@ -9,8 +9,12 @@ from __future__ import annotations
 from typing import Callable
 
 from cxctl.findings import Finding, error
+from cxctl.calendar import zone_or_none
+from cxctl.kpi_policy import policy_problems as kpi_policy_problems
 from cxctl.model import STATUS_AFTER_EVENT, Ticket
 from cxctl.severity import derive_severity, severity_rank
+from cxctl.sla_checks import calendar_findings, sla_policy_findings
+from cxctl.tiering_policy import policy_problems as tiering_policy_problems
 
 Rule = Callable[[dict, str], list[Finding]]
 
@@ -18,7 +22,19 @@ Rule = Callable[[dict, str], list[Finding]]
 def ticket_rules(data: dict, path: str) -> list[Finding]:
     ticket = Ticket.from_dict(data, path)
     return [*_event_order(ticket, path), *_status_agrees(ticket, path),
-            *_severity_not_lowered(ticket, path), *_transfers_agree(ticket, path)]
+            *_severity_not_lowered(ticket, path), *_transfers_agree(ticket, path),
+            *_extensions_later(ticket, path)]
+
+
+def _extensions_later(ticket: Ticket, path: str) -> list[Finding]:
+    """An extension (004 5.4.3) grants more time: its ``until`` lies after its approval."""
+    return [error(path, "extend-not-later",
+                  f"event {i} (extend) grants time until {e.until.isoformat()}, which is not after "
+                  f"its approval at {e.at.isoformat()}",
+                  field=f"events.{i}.until",
+                  hint="an extension moves the resolve deadline later; give the new deadline")
+            for i, e in enumerate(ticket.events)
+            if e.type == "extend" and e.until is not None and e.until <= e.at]
 
 
 def _event_order(ticket: Ticket, path: str) -> list[Finding]:
@@ -87,8 +103,31 @@ def _transfers_agree(ticket: Ticket, path: str) -> list[Finding]:
     return out
 
 
+def kpi_policy_rules(data: dict, path: str) -> list[Finding]:
+    return [error(path, "kpi-policy", message, field=field)
+            for field, message in kpi_policy_problems(data)]
+
+
+def tiering_policy_rules(data: dict, path: str) -> list[Finding]:
+    """Weights summing to 100, a split summing to 1: what the schema cannot say."""
+    return [error(path, "tier-policy", p.message, field=p.field)
+            for p in tiering_policy_problems(data)]
+
+
+def settings_rules(data: dict, path: str) -> list[Finding]:
+    if zone_or_none(data["timezone"]) is None:
+        return [error(path, "unknown-timezone", f"unknown time zone '{data['timezone']}'",
+                      field="timezone", hint="use an IANA name such as Asia/Shanghai")]
+    return []
+
+
 # kind -> rules; other modules add theirs (calendars, policies, handovers).
-RULES: dict[str, list[Rule]] = {"ticket": [ticket_rules]}
+RULES: dict[str, list[Rule]] = {"ticket": [ticket_rules],
+                                "settings": [settings_rules],
+                                "policy-tiering": [tiering_policy_rules],
+                                "calendar": [calendar_findings],
+                                "policy-sla": [sla_policy_findings],
+                                "policy-kpi": [kpi_policy_rules]}
 
 
 def register(kind: str, rule: Rule) -> None:

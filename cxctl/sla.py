@@ -203,13 +203,20 @@ def _evaluate(ticket: Ticket, metric: str, span: Span, target: Target, events: l
     extended_to = None
     pause_from = span.start
     if metric == "resolve":
-        extends = [e for e in events if e.type == "extend" and e.until and span.start <= e.at <= end]
-        if extends:
-            last = extends[-1]
-            due, extended_to, pause_from = last.until, last.until, last.at
-            if notes is not None:
-                notes.append(f"extended to {_fmt(last.until, calendar)} on {_fmt(last.at, calendar)}"
-                             f" (approved by {last.approved_by or '?'}: {last.reason or 'no reason given'})")
+        # An extension only ever grants time: one whose `until` is not later than
+        # the deadline it extends leaves the deadline where it is.
+        for e in events:
+            if e.type != "extend" or not e.until or not span.start <= e.at <= end:
+                continue
+            approved = (f"on {_fmt(e.at, calendar)} (approved by {e.approved_by or '?'}: "
+                        f"{e.reason or 'no reason given'})")
+            if e.until > due:
+                due, extended_to, pause_from = e.until, e.until, e.at
+                if notes is not None:
+                    notes.append(f"extended to {_fmt(e.until, calendar)} {approved}")
+            elif notes is not None:
+                notes.append(f"extension to {_fmt(e.until, calendar)} {approved} ignored: "
+                             f"not later than the deadline {_fmt(due, calendar)}")
 
     paused, on_hold_now = timedelta(0), False
     if target.pausable:

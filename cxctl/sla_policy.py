@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from cxctl.calendar import BusinessCalendar
+from cxctl.calendar import BusinessCalendar, CalendarError
 from cxctl.model import Ticket
 from cxctl.severity import SEVERITIES, effective_severity
 
@@ -20,9 +20,18 @@ ALL_KINDS = "all"
 UNITS = ("hours", "working_days", "calendar_days", "calendar_months")
 QUALITY_CLASSES = ("A", "B", "C")
 DAY_UNITS = ("working_days", "calendar_days", "calendar_months")
+TARGET_KEYS = ("within", "unit", "business_hours", "pausable", "note")
 
 DEFAULT_WARNING_RATIO = 0.2
 DEFAULT_WARNING_MINUTES = 15
+# The largest `within` per unit (as in schemas/policy-sla.yaml): beyond a year
+# (two for months) a target is a typo, and the arithmetic would overflow.
+MAX_WITHIN = {"hours": 8760, "working_days": 250, "calendar_days": 366, "calendar_months": 24}
+MAX_WARNING_MINUTES = 10080
+
+
+class DeadlineError(ValueError):
+    """A deadline that cannot be computed (it would lie beyond representable dates)."""
 
 
 class PolicyError(ValueError):
@@ -49,6 +58,15 @@ class Target:
         return self.unit in ("working_days", "calendar_days") or self.business_hours
 
     def due(self, start: datetime, calendar: BusinessCalendar) -> datetime:
+        try:
+            return self._due(start, calendar)
+        except CalendarError:
+            raise
+        except (OverflowError, ValueError) as exc:
+            raise DeadlineError(f"{self.describe()} after {start.isoformat()} lies beyond the dates "
+                                f"that can be computed ({exc})") from None
+
+    def _due(self, start: datetime, calendar: BusinessCalendar) -> datetime:
         if self.unit == "hours":
             if self.business_hours:
                 return calendar.add_business_hours(start, self.within)
@@ -101,7 +119,7 @@ def _target_problems(where: str, t: Any) -> list[tuple[str, str]]:
         return []
     if not isinstance(t, dict):
         return [(where, "a target is {within: N, unit: ...} or null")]
-    out = []
+    out = [(f"{where}.{key}", f"unknown key {key!r}") for key in t if key not in TARGET_KEYS]
     unit, within = t.get("unit"), t.get("within")
     if unit not in UNITS:
         out.append((f"{where}.unit", f"unknown unit {unit!r}; use one of {', '.join(UNITS)}"))
@@ -109,6 +127,9 @@ def _target_problems(where: str, t: Any) -> list[tuple[str, str]]:
         out.append((f"{where}.within", f"{within!r} is not a positive number"))
     elif unit in DAY_UNITS and not float(within).is_integer():
         out.append((f"{where}.within", f"{unit} targets count whole days or months, not {within}"))
+    elif unit in MAX_WITHIN and within > MAX_WITHIN[unit]:
+        out.append((f"{where}.within", f"{within} {unit} is more than the largest target, "
+                                       f"{MAX_WITHIN[unit]} {unit}"))
     if t.get("business_hours") and unit != "hours":
         out.append((f"{where}.business_hours", "business_hours applies to hour targets only"))
     return out
@@ -119,6 +140,12 @@ def policy_problems(d: Any) -> list[tuple[str | None, str]]:
     if not isinstance(d, dict):
         return [(None, "the SLA policy must be a mapping")]
     problems: list[tuple[str | None, str]] = []
+    warning = d.get("warning")
+    minutes = warning.get("minimum_minutes") if isinstance(warning, dict) else None
+    if isinstance(minutes, (int, float)) and not isinstance(minutes, bool) \
+            and not 0 <= minutes <= MAX_WARNING_MINUTES:
+        problems.append(("warning.minimum_minutes",
+                         f"{minutes} is outside 0 to {MAX_WARNING_MINUTES} minutes (a week)"))
     targets = d.get("targets")
     if not isinstance(targets, dict):
         return [("targets", "the SLA policy needs a `targets` mapping")]

@@ -18,7 +18,7 @@ from decimal import Decimal
 from cxctl.model import Customer, TierOverride
 from cxctl.tiering_cycle import JULY, Cycle, cycle_for, ineligible_reason, override_in_effect
 from cxctl.tiering_policy import (
-    CriterionScore, Problem, TieringError, TieringPolicy, score_customer, score_number,
+    CriterionScore, Problem, TieringError, TieringPolicy, decimal_text, score_customer, score_number,
 )
 
 HALF = Decimal("0.5")
@@ -34,10 +34,6 @@ class Tie:
     moved: tuple[str, ...]       # those the tie put on the better side of the cut
     message: str
 
-    def to_dict(self) -> dict:
-        return {"boundary": self.boundary, "value": self.value, "customers": list(self.customers),
-                "moved": list(self.moved), "message": self.message}
-
 
 @dataclass(frozen=True, slots=True)
 class Boundaries:
@@ -45,32 +41,28 @@ class Boundaries:
     January run of the same year.
 
     Recovered from the customer files rather than stored separately: every
-    customer tiered in January carries ``tier.period: YYYY-01`` and its score,
-    so the boundaries are the lowest score that reached tier 1 and the highest
-    that fell to tier 3.  Customers whose override was in effect in January
-    are skipped, because their stored level is not the one their score earned.
-    A July score at or above ``tier1_min`` is tier 1, at or below ``tier3_max``
-    tier 3, anything between tier 2 (a score in a gap between January's tiers
-    takes tier 2; a tier January left empty stays empty).  The vip cut is the
-    weakest January vip by (criteria sum, score), read with today's ratings.
+    customer tiered in January carries ``tier.period: YYYY-01`` and its score.
+    Customers whose override was in effect in January are skipped, because
+    their stored level is not the one their score earned.  A July newcomer
+    takes the best tier whose lowest January score it reaches, which is the
+    rule the January split itself applied (equal to a tier's lowest score
+    joins it; a score in a gap between two tiers takes the lower one).  Below
+    the lowest tier-2 score is tier 3 only if January had a tier 3.  The vip
+    cut is the weakest January vip by (criteria sum, score), read with the
+    ratings on file now.
     """
     period: str
     tier1_min: Decimal | None
-    tier3_max: Decimal | None
+    tier2_min: Decimal | None
+    has_tier3: bool
     vip_min: tuple[int, Decimal] | None
 
     def level_for(self, score: Decimal) -> int:
         if self.tier1_min is not None and score >= self.tier1_min:
             return 1
-        if self.tier3_max is not None and score <= self.tier3_max:
-            return 3
-        return 2
-
-    def to_dict(self) -> dict:
-        return {"period": self.period,
-                "tier1_min": score_number(self.tier1_min) if self.tier1_min is not None else None,
-                "tier3_max": score_number(self.tier3_max) if self.tier3_max is not None else None,
-                "vip_min": [self.vip_min[0], score_number(self.vip_min[1])] if self.vip_min else None}
+        if self.tier2_min is not None and score >= self.tier2_min:
+            return 2
+        return 3 if self.has_tier3 else 2
 
 
 @dataclass(slots=True)
@@ -180,8 +172,8 @@ def split_levels(ranked: list[tuple[str, Decimal]], split: tuple[Decimal, Decima
         tier = 1 if boundary == "1/2" else 3
         counted = n1 if tier == 1 else n3
         actual = sum(1 for level in levels.values() if level == tier)
-        ties.append(Tie(boundary, str(shared), sharing, tuple(cid for cid, _ in moved),
-                        f"{len(sharing)} customers share score {shared} across the {boundary} "
+        ties.append(Tie(boundary, decimal_text(shared), sharing, tuple(cid for cid, _ in moved),
+                        f"{len(sharing)} customers share score {decimal_text(shared)} across the {boundary} "
                         f"boundary: the count gives tier {tier} {counted}, the tie makes it {actual}"))
     return levels, ties
 
@@ -221,14 +213,13 @@ def january_boundaries(customers: Iterable[Customer], year: int, vip_criteria: I
     if not earned:
         raise TieringError(f"every {period} tier on file is an override or has no score, so the "
                            f"{period} boundaries cannot be recovered")
-    tier1 = [Decimal(str(c.tier.score)) for c in earned if c.tier.level == 1]
-    tier3 = [Decimal(str(c.tier.score)) for c in earned if c.tier.level == 3]
+    lowest = {level: min((Decimal(str(c.tier.score)) for c in earned if c.tier.level == level),
+                         default=None) for level in (1, 2, 3)}
     criteria = tuple(vip_criteria)
     vips = [(vip_key(c, criteria), Decimal(str(c.tier.score))) for c in january
             if c.tier.level == 1 and c.tier.class_ == VIP and c.tier.score is not None]
     vips = [v for v in vips if v[0] is not None]
-    return Boundaries(period, min(tier1) if tier1 else None, max(tier3) if tier3 else None,
-                      min(vips) if vips else None)
+    return Boundaries(period, lowest[1], lowest[2], lowest[3] is not None, min(vips, default=None))
 
 
 def override_problems(customer: Customer, staff_ids: Collection[str] | None) -> list[Problem]:

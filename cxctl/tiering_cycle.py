@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from cxctl.model import Customer, TierOverride
+from cxctl.months import Month
 from cxctl.tiering_policy import TieringError, TieringPolicy
 
 JANUARY, JULY, OPENING = "january", "july", "opening"
@@ -38,11 +39,14 @@ class Cycle:
 
 
 def parse_period(period: str) -> date:
-    """First day of a ``YYYY-MM`` period."""
+    """First day of a ``YYYY-MM`` period, in the years records may use."""
     found = _PERIOD.match(period or "")
     if not found:
         raise TieringError(f"period {period!r} is not a month written YYYY-MM (e.g. 2026-01)")
-    return date(int(found[1]), int(found[2]), 1)
+    try:
+        return Month.parse(period).first_day
+    except ValueError as exc:
+        raise TieringError(f"period {exc}") from None
 
 
 def cycle_for(period: str, policy: TieringPolicy) -> Cycle:

@@ -86,6 +86,12 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def decimal_text(value: Decimal) -> str:
+    """87.50 -> "87.5", 100.00 -> "100": how scores read in messages and tables."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def score_number(value: Decimal) -> float:
     """A score as written to customer files and JSON: always a float (87.5, 88.0)."""
     return float(value)

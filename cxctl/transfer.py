@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Mapping
 
-from cxctl.model import RANKS, Customer, Staff, Ticket
-
-# Tier-1 customers need an owner of at least this rank; tiers 2-3 one below it (SPEC 3.1).
-TIER1_MIN_RANK = RANKS.index("deputy_manager")
+from cxctl.integrity import owner_rank_problem
+from cxctl.model import Customer, Staff, Ticket
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,15 +69,9 @@ def _refusals(from_id: str, to_id: str, staff: Mapping[str, Staff]) -> list[str]
 def _rank_warning(customer: Customer, successor: Staff) -> str | None:
     if customer.tier is None:
         return None
-    level = customer.tier.level
-    senior = successor.rank_index >= TIER1_MIN_RANK
-    if level == 1 and not senior:
-        return (f"{customer.id} is tier 1 but {successor.id} is {successor.rank}; "
-                f"tier-1 owners are deputy manager or above")
-    if level in (2, 3) and senior:
-        return (f"{customer.id} is tier {level} but {successor.id} is {successor.rank}; "
-                f"tier 2-3 owners are below deputy manager")
-    return None
+    level = customer.tier.override.level if customer.tier.override else customer.tier.level
+    problem = owner_rank_problem(level, successor)
+    return f"{customer.id}: {problem}" if problem else None
 
 
 def plan_transfer(from_id: str, to_id: str, *, staff: Mapping[str, Staff],
@@ -105,9 +97,9 @@ def plan_transfer(from_id: str, to_id: str, *, staff: Mapping[str, Staff],
         event = {"at": at, "type": "transfer"}
         if by:
             event["by"] = by
-        event.update({"from": from_id, "to": to_id})
         if note:
             event["note"] = note
+        event.update({"from": from_id, "to": to_id})     # read as "from … to …" in the file
         plan.tickets.append(TicketMove(t.id, t.path, event))
     successor = staff.get(to_id)
     for c in sorted(customers, key=lambda c: c.id):

@@ -5,12 +5,14 @@ from decimal import Decimal
 from hypothesis import given, settings, strategies as st
 
 from cxctl.handover import (
-    HandoverPolicy, expected_path, owner_at, previous_handover, record_problems,
+    HandoverPolicy, expected_path, owner_at, previous_handover, record_problems, seal_problems,
+    sign_problems,
 )
 from cxctl.handover_prefill import prefill, usual_handover_at
+from cxctl.findings import error
 from cxctl.handover_reconcile import (
-    check_agreement, check_balance, check_carry_over, check_continuity, check_loans,
-    check_sign_off, has_errors, reconcile,
+    UnreadableHandover, check_agreement, check_balance, check_carry_over, check_continuity,
+    check_loans, check_sign_off, has_errors, reconcile, select,
 )
 from cxctl.model import (
     Event, Handover, ItemCount, Loan, Movement, Signature, Ticket,
@@ -218,6 +220,35 @@ def test_late_shift_without_closing_to_the_control_room_is_an_error():
     assert check_sign_off(ho(24, "early", {}, closing=False)) == []
 
 
+def test_sign_problems_signer_on_that_side_not_before_the_handover_and_not_twice():
+    h = ho(24, "early", {}, signed=False)
+    assert sign_problems(h, "outgoing", "S-031", at(24, 14)) == []          # exactly at the handover
+    assert [p.rule for p in sign_problems(h, "incoming", "S-031", at(24, 13, 59))] == \
+        ["not_on_side", "before_handover"]
+    h.signatures["outgoing"] = Signature("S-031", at(24, 14, 5))
+    [twice] = sign_problems(h, "outgoing", "S-031", at(24, 14, 7))
+    assert (twice.rule, twice.already) == ("already_signed", True)
+    assert [p.rule for p in sign_problems(h, "witness", "S-031", at(24, 15))] == ["role"]
+
+
+def test_seal_problems_late_shift_staff_on_shift_after_the_count_and_once():
+    late = ho(24, "late", {}, closing=False)
+    assert seal_problems(late, "S-032", at(24, 22)) == []
+    assert [p.rule for p in seal_problems(late, "S-090", at(24, 21, 59))] == \
+        ["not_on_shift", "before_handover"]
+    assert [p.rule for p in seal_problems(ho(24, "early", {}), "S-031", at(24, 15))] == ["not_late"]
+    sealed = ho(24, "late", {})
+    assert [(p.rule, p.already) for p in seal_problems(sealed, "S-032", at(24, 23))] == \
+        [("already_sealed", True)]
+
+
+def test_reconcile_sign_off_uses_the_same_rules_as_signing():
+    h = ho(24, "late", {})
+    h.closing["sealed_to_control_room"]["by"] = "S-090"
+    [f] = check_sign_off(h)
+    assert f.actual == "S-090" and "not on shift" in f.message
+
+
 # --- continuity -------------------------------------------------------------
 
 def test_continuity_day_with_only_an_early_handover_misses_its_late_one():
@@ -324,3 +355,35 @@ def test_balance_flags_exactly_the_counts_that_do_not_add_up(start, moves, cash_
     found = check_balance(prev, h, POLICY)
     assert [(f.item, f.expected, f.actual) for f in found] == \
         ([] if off == 0 else [("umbrella", umbrellas, umbrellas + off)])
+
+
+# --- files that failed to load -------------------------------------------------
+
+def test_unreadable_handover_is_placed_by_its_file_name():
+    u = UnreadableHandover.from_findings(
+        "handovers/2026/11/2026-11-24-side-desk-late.yaml",
+        [error("handovers/2026/11/2026-11-24-side-desk-late.yaml", "unknown-field", "no 'weather'",
+               line=4)])
+    assert (u.desk, u.date, u.shift, u.stem) == ("side-desk", date(2026, 11, 24), "late",
+                                                 "2026-11-24-side-desk-late")
+    assert u.reason == "line 4: no 'weather'"
+    odd = UnreadableHandover.from_findings("handovers/2026/11/notes.yaml", [])
+    assert not odd.placed and odd.date is None
+
+
+def test_reconcile_reports_unreadable_files_in_range_and_skips_the_broken_baseline():
+    counts = {"umbrella": 18}
+    early24, early25 = ho(24, "early", counts), ho(25, "early", {"umbrella": 5})
+    late24 = UnreadableHandover("handovers/2026/11/2026-11-24-main-late.yaml", "bad",
+                                "main", date(2026, 11, 24), "late")
+    found = reconcile([early24, early25], {}, POLICY, unreadable=[late24])
+    # no balance of the 25th against the 24th's early shift, no "missing late" on the 24th
+    assert [(f.handover, f.check) for f in found] == [
+        ("2026-11-24-main-late", "record"), ("2026-11-25-main-late", "continuity")]
+    assert has_errors(found)
+    # a reconcile of the 25th alone still names the broken baseline
+    only25 = reconcile([early24, early25], {}, POLICY, start=date(2026, 11, 25), unreadable=[late24])
+    assert ("2026-11-24-main-late", "record") in [(f.handover, f.check) for f in only25]
+    assert reconcile([early24], {}, POLICY, start=date(2026, 11, 25), end=date(2026, 11, 25),
+                     unreadable=[late24]) == []
+    assert select([early24, early25], start=date(2026, 11, 25)) == [early25]

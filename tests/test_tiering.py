@@ -241,7 +241,7 @@ def test_opening_run_splits_everyone_started_by_the_end_of_the_month():
 # -- July -----------------------------------------------------------------------------
 
 def applied_january():
-    """The 2026-01 run as applied: tier 1 down to 90, tier 3 up to 40."""
+    """The 2026-01 run as applied: tier 1 down to 88, tier 2 down to 60, tier 3 at 40."""
     def tiered(cid, rate, level, score, cls=None, override=None):
         return customer(cid, rate, tier=Tier(level=level, period="2026-01", class_=cls,
                                              score=score, override=override))
@@ -259,15 +259,15 @@ def applied_january():
 
 def test_boundaries_come_from_the_applied_january_run_without_overrides():
     bounds = january_boundaries(applied_january(), 2026, POLICY.vip_criteria)
-    assert (bounds.tier1_min, bounds.tier3_max) == (Decimal("88.0"), Decimal("40.0"))
+    assert (bounds.tier1_min, bounds.tier2_min, bounds.has_tier3) == (Decimal("88.0"), Decimal("60.0"), True)
     assert bounds.vip_min == (10, Decimal("100.0"))
 
 
 @pytest.mark.parametrize("rate, level", [
     (rating(4, 4, 5, 5), 1),      # 88: equal to the lowest January tier 1 -> tier 1
-    (rating(4, 4, 5, 4), 2),      # 84: between the tiers
-    (rating(2, 2, 2, 3), 2),      # 44: above the highest January tier 3
-    (even(2), 3),                 # 40: equal to the highest January tier 3
+    (rating(4, 4, 5, 4), 2),      # 84: in the gap below tier 1 -> the lower tier
+    (even(3), 2),                 # 60: equal to the lowest January tier 2
+    (rating(3, 3, 3, 2), 3),      # 56: in the gap below tier 2 -> the lower tier
     (even(1), 3),
 ])
 def test_july_places_newcomers_by_january_boundaries(rate, level):
@@ -279,6 +279,12 @@ def test_july_places_newcomers_by_january_boundaries(rate, level):
     # January customers are listed, untouched, with the reason.
     assert by_id(proposal)["C-01"].level is None
     assert "January" in by_id(proposal)["C-01"].reason
+
+
+def test_july_has_no_tier_3_when_january_had_none():
+    people = [c for c in applied_january() if c.id != "C-05"]
+    people.append(customer("C-20", even(1), since=date(2026, 3, 1)))
+    assert by_id(propose(people, POLICY, "2026-07"))["C-20"].level == 2
 
 
 def test_july_vip_cut_is_the_weakest_january_vip():

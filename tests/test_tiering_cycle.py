@@ -106,6 +106,12 @@ def test_malformed_period_is_an_error(period):
         cycle_for(period, POLICY)
 
 
+@pytest.mark.parametrize("period", ["0000-01", "9999-07", "2201-01"])
+def test_period_outside_the_record_years_is_an_error(period):
+    with pytest.raises(TieringError, match="out of range: years run 1900 to 2200"):
+        cycle_for(period, POLICY)
+
+
 def test_override_holds_through_its_until_month():
     assert override_in_effect(TierOverride(1, "anchor", "S-01"), "2030-01")
     limited = TierOverride(1, "anchor", "S-01", until="2026-07")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-import sys
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -12,10 +12,13 @@ import typer
 from dateutil import parser as dateparser
 
 from cxctl import render
+from cxctl.calendar import CalendarError
 from cxctl.findings import Finding
 from cxctl.model import Records
+from cxctl.sla_policy import DeadlineError
 from cxctl.store.loader import LoadResult, load_records
 from cxctl.store.writer import LockBusy, WriteRefused
+from cxctl.store.yamlread import MAX_YEAR, MIN_YEAR
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -75,10 +78,13 @@ def records_from(ctx: typer.Context) -> Records:
         typer.echo(render.findings_text(unusable), err=True, nl=False)
         fail("the settings, policies or calendars are not usable; fix them first "
              "(`cxctl validate` lists every problem)")
-    bad_records = sum(1 for f in result.findings if f.level == "error")
-    if bad_records and sys.stderr.isatty():
-        typer.echo(f"cxctl: note: {bad_records} validation error(s) in the records; "
-                   f"run `cxctl validate` to see them", err=True)
+    left_out = sorted(p for p, e in result.entries.items() if e.data is None and e.kind)
+    if left_out:
+        # Said on stderr every time (not only on a terminal): a cron job's
+        # numbers without these records must not look complete.
+        shown = ", ".join(left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5 else "")
+        typer.echo(f"cxctl: warning: {len(left_out)} record file(s) could not be read and are left "
+                   f"out: {shown}; `cxctl validate` says why", err=True)
     return result.records
 
 
@@ -96,6 +102,8 @@ def as_of_from(value: str | None, tz: ZoneInfo) -> datetime:
         moment = dateparser.isoparse(value)
     except (ValueError, OverflowError):
         fail(f"--as-of '{value}' is not a timestamp; write e.g. 2026-11-25T17:00:00+08:00")
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        fail(f"--as-of '{value}' is outside the years {MIN_YEAR}-{MAX_YEAR}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment
@@ -116,3 +124,15 @@ def refused(exc: WriteRefused | LockBusy) -> NoReturn:
 def report_findings(findings: list[Finding]) -> None:
     if findings:
         typer.echo(render.findings_text(findings), err=True, nl=False)
+
+
+@contextmanager
+def deadlines_computable():
+    """A deadline the calendar cannot place (no working day to count) or that
+    lies beyond representable dates is a configuration problem: exit 2 with
+    the reason, never a traceback."""
+    try:
+        yield
+    except (CalendarError, DeadlineError) as exc:
+        fail(f"cannot compute an SLA deadline: {exc}; fix the calendar or policies/sla.yaml "
+             f"(`cxctl validate` lists their problems)")

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from cxctl import __version__
-from cxctl.cli import customer, init, ticket, validate
+from cxctl.cli import (calendar, customer, export, handover, init, kpi, report, review, sla, survey,
+                       ticket, tier, validate)
 
 app = typer.Typer(
     name="cxctl",
@@ -45,8 +46,18 @@ def main(
 
 app.command("init")(init.init_command)
 app.command("validate")(validate.validate_command)
+app.command("review")(review.review_command)
+app.command("history")(review.history_command)
+app.command("export")(export.export_command)
 app.add_typer(customer.app, name="customer")
 app.add_typer(ticket.app, name="ticket")
+app.add_typer(tier.app, name="tier")
+app.add_typer(sla.app, name="sla")
+app.add_typer(calendar.app, name="calendar")
+app.add_typer(handover.app, name="handover")
+app.add_typer(kpi.app, name="kpi")
+app.add_typer(survey.app, name="survey")
+app.add_typer(report.app, name="report")
 
 
 def run() -> None:

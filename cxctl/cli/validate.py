@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from cxctl import render
-from cxctl.cli.common import EXIT_FINDINGS, EXIT_OK, FormatOpt, check_format, fail, load_from, root_from
+from cxctl.cli.common import (EXIT_FINDINGS, EXIT_OK, FormatOpt, ShowPiiOpt, check_format, fail, load_from,
+                              root_from)
 from cxctl.findings import has_errors
 
 
@@ -21,6 +22,7 @@ def validate_command(
     fmt: FormatOpt = "table",
     warnings: Annotated[bool, typer.Option(
         "--warnings/--no-warnings", help="Show warnings as well as errors.")] = True,
+    show_pii: ShowPiiOpt = False,
 ) -> None:
     """Check every record against its schema and the cross-record rules.
 
@@ -37,9 +39,10 @@ def validate_command(
     if not warnings:
         findings = [f for f in findings if f.level == "error"]
     if fmt == "json":
-        typer.echo(render.to_json([f.to_dict() for f in findings]), nl=False)
+        shown = findings if show_pii else [render.masked_finding(f) for f in findings]
+        typer.echo(render.to_json([f.to_dict() for f in shown]), nl=False)
     else:
-        typer.echo(render.findings_text(findings, color=sys.stdout.isatty()), nl=False)
+        typer.echo(render.findings_text(findings, color=sys.stdout.isatty(), show_pii=show_pii), nl=False)
         files = len(selected) if selected is not None else len(result.entries)
         typer.echo(render.summary_line(findings, files))
     raise typer.Exit(EXIT_FINDINGS if has_errors(findings) else EXIT_OK)

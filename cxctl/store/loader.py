@@ -104,7 +104,8 @@ def check_bytes(raw: bytes, relpath: str, kind: str) -> FileEntry:
 # Codes of findings after which the record is still whole enough to load, so
 # cross-record checks and commands can use it.
 _LOADABLE = frozenset({"status-mismatch", "severity-below-derived", "event-order",
-                       "event-before-opened", "transfer-mismatch", "id-mismatch"})
+                       "event-before-opened", "transfer-mismatch", "id-mismatch",
+                       "extend-not-later"})
 
 
 def _identity_findings(kind: str, data, relpath: str) -> list[Finding]:

@@ -36,6 +36,8 @@ LOCK_TIMEOUT = 60.0
 FLOW_ITEMS = {"events", "contacts", "contact_log", "documents", "movements", "loans",
               "open_matters"}
 FLOW_MAPS = {"impact", "return", "override", "outgoing", "incoming", "sealed_to_control_room"}
+# Mappings whose every value is written inline (a handover's per-item counts).
+FLOW_CHILDREN = {"counts"}
 
 
 class WriteRefused(Exception):
@@ -99,7 +101,7 @@ def to_commented(value, key: str | None = None):
     if isinstance(value, dict):
         node = CommentedMap()
         for k, v in value.items():
-            node[k] = to_commented(v, k)
+            node[k] = to_commented(v, "item" if key in FLOW_CHILDREN else k)
         if key in FLOW_MAPS or key == "item":
             node.fa.set_flow_style()
         return node

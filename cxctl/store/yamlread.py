@@ -17,6 +17,7 @@ import yaml
 from cxctl.findings import Finding, error
 from cxctl.store import fastyaml
 
+MIN_YEAR, MAX_YEAR = 1900, 2200
 CONFLICT_MARKER = re.compile(rb"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.M)
 
 
@@ -117,7 +118,7 @@ def load(raw: bytes, path: str) -> Loaded:
     if text is None:
         return Loaded(None, [], findings, None)
     try:
-        return Loaded(fastyaml.load_json(text), [], [], text)
+        return Loaded(fastyaml.load_json(text, to_json_types), [], [], text)
     except fastyaml.Unusual:
         pass
     except yaml.MarkedYAMLError as exc:
@@ -190,8 +191,14 @@ def to_json_types(value, where=None, naive=None):
     if isinstance(value, datetime):
         if value.tzinfo is None and naive is not None:
             naive.append(list(where))
+        elif not MIN_YEAR <= value.year <= MAX_YEAR and naive is not None:
+            # Kept as text the date-time format rejects: deadline arithmetic
+            # near year 1 or 9999 would overflow.
+            return f"out of range: {value.isoformat()}"
         return value.isoformat()
     if isinstance(value, date):
+        if not MIN_YEAR <= value.year <= MAX_YEAR and naive is not None:
+            return f"out of range: {value.isoformat()}"
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)

@@ -1,0 +1,192 @@
+"""`cxctl sla check` and `cxctl sla remind`: SLA clocks and the lists they feed (SPEC 3.3, 3.4)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from cxctl import render
+from cxctl.calendar import BusinessCalendar, CalendarError
+from cxctl.cli.common import (EXIT_FINDINGS, EXIT_OK, AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from,
+                              check_format, deadlines_computable, emit, fail, records_from,
+                              timezone_of)
+from cxctl.model import Records, Ticket
+from cxctl.months import Month
+from cxctl.reminders import remind_lists
+from cxctl.sla import STATES, Clock, clocks_for_tickets, explain_ticket
+from cxctl.sla_policy import PolicyError, SlaPolicy
+
+app = typer.Typer(help="Evaluate SLA clocks; list overdue and late-closed tickets.", no_args_is_help=True)
+
+TABLE_COLUMNS = ["ticket", "metric", "cycle", "state", "started_at", "due_at", "done_at", "target",
+                 "owner", "provider", "warning"]
+FAIL_ON = {"breach": {"breached"}, "at_risk": {"breached", "at_risk"}}
+LISTS = {"reminders": "催办 reminders: open tickets past a deadline",
+         "investigations": "治办 investigations: tickets closed late",
+         "escalations": "escalations: open complaints older than 3 months",
+         "forced_closures": "forced closures (强制闭环)"}
+
+
+def calendar_of(records: Records, name: str | None = None) -> BusinessCalendar:
+    """The named (default: the settings') calendar, or exit 2 saying why not."""
+    name = name or records.settings.calendar
+    data = records.calendars.get(name)
+    if data is None:
+        known = ", ".join(sorted(records.calendars)) or "none"
+        fail(f"no calendar '{name}' (calendars/{name}.yaml); known calendars: {known}")
+    try:
+        return BusinessCalendar.from_dict(data)
+    except CalendarError as exc:
+        fail(f"calendar '{name}' is not usable: {exc}")
+
+
+def policy_of(records: Records) -> SlaPolicy:
+    try:
+        return SlaPolicy.from_dict(records.policies.get("sla") or {})
+    except PolicyError as exc:
+        fail(f"policies/sla.yaml is not usable: {exc}")
+
+
+def _split(value: str | None, allowed, option: str) -> set[str] | None:
+    if not value:
+        return None
+    items = {v.strip() for v in value.split(",") if v.strip()}
+    unknown = sorted(items - set(allowed))
+    if unknown:
+        fail(f"{option}: unknown value(s) {', '.join(unknown)}; choose from {', '.join(allowed)}")
+    return items
+
+
+def _select(records: Records, kind, provider, owner, ticket) -> list[Ticket]:
+    tickets = list(records.tickets.values())
+    if ticket:
+        if ticket not in records.tickets:
+            fail(f"no ticket {ticket}")
+        tickets = [records.tickets[ticket]]
+    return sorted((t for t in tickets
+                   if (not kind or t.kind in kind) and (not provider or t.provider == provider)
+                   and (not owner or t.owner == owner)), key=lambda t: t.id)
+
+
+def _table_row(c: Clock) -> dict:
+    row = c.to_dict()
+    for key in ("started_at", "due_at", "done_at"):
+        moment: datetime | None = getattr(c, key)
+        row[key] = moment.strftime("%Y-%m-%d %H:%M") if moment else None
+    return row
+
+
+@app.command("check")
+def check(
+    ctx: typer.Context,
+    state: Annotated[str | None, typer.Option(
+        help=f"Only clocks in these states, comma-separated: {', '.join(STATES)}.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only tickets of these kinds, comma-separated.")] = None,
+    provider: Annotated[str | None, typer.Option(help="Only tickets with this provider (P-…).")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only tickets of this owner (S-…).")] = None,
+    ticket: Annotated[str | None, typer.Option(help="Only this ticket (T-…).")] = None,
+    fail_on: Annotated[str | None, typer.Option(
+        "--fail-on", metavar="breach|at_risk",
+        help="Exit 1 if a listed clock is breached (breach), or breached or at risk (at_risk).")] = None,
+    explain: Annotated[str | None, typer.Option(
+        "--explain", metavar="T-ID", help="Show how each deadline of this ticket was derived.")] = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = "table",
+    show_pii: ShowPiiOpt = False,
+) -> None:
+    """Evaluate every SLA clock: met, breached, at_risk, running or paused.
+
+    A plain check exits 0 even when clocks are breached; cron jobs use
+    --fail-on to get exit 1.
+    """
+    fmt = check_format(fmt)
+    states = _split(state, STATES, "--state")
+    kinds = _split(kind, ("request", "complaint", "repair", "inquiry", "quality"), "--kind")
+    if fail_on is not None and fail_on not in FAIL_ON:
+        fail(f"--fail-on: unknown value '{fail_on}'; choose breach or at_risk")
+    records = records_from(ctx)
+    calendar, policy = calendar_of(records), policy_of(records)
+    moment = as_of_from(as_of, timezone_of(records))
+    if explain:
+        with deadlines_computable():
+            _explain(records, explain, policy, calendar, moment, fmt)
+        return
+    with deadlines_computable():
+        clocks = clocks_for_tickets(_select(records, kinds, provider, owner, ticket), policy,
+                                    calendar, moment)
+    if states:
+        clocks = [c for c in clocks if c.state in states]
+    if fmt in ("table", "md"):
+        emit([_table_row(c) for c in clocks], fmt, columns=TABLE_COLUMNS, show_pii=show_pii,
+             empty="(no SLA clocks)")
+    else:
+        emit([c.to_dict() for c in clocks], fmt, show_pii=show_pii)
+    failing = FAIL_ON.get(fail_on or "", set())
+    raise typer.Exit(EXIT_FINDINGS if any(c.state in failing for c in clocks) else EXIT_OK)
+
+
+def _explain(records: Records, ticket_id: str, policy: SlaPolicy, calendar: BusinessCalendar,
+             moment: datetime, fmt: str) -> None:
+    ticket = records.tickets.get(ticket_id)
+    if ticket is None:
+        fail(f"no ticket {ticket_id}")
+    explained = explain_ticket(ticket, policy, calendar, moment)
+    if fmt == "json":
+        typer.echo(render.to_json([{**c.to_dict(), "steps": steps} for c, steps in explained]), nl=False)
+        return
+    if fmt in ("csv", "md"):
+        rows = [{"metric": c.metric, "cycle": c.cycle, "step": i + 1, "detail": s}
+                for c, steps in explained for i, s in enumerate(steps)]
+        emit(rows, fmt)
+        return
+    lines = [f"{ticket.id} ({ticket.kind}) as of {calendar.local(moment):%Y-%m-%d %H:%M %z}, "
+             f"calendar {calendar.name}, cut-off {calendar.cutoff:%H:%M}"]
+    if not explained:
+        lines.append("  no clock has started yet")
+    for c, steps in explained:
+        lines.append(f"\n{c.metric} (cycle {c.cycle}): {c.target} -> {c.state}")
+        lines += [f"  {s}" for s in steps]
+    typer.echo("\n".join(lines))
+
+
+@app.command("remind")
+def remind(
+    ctx: typer.Context,
+    month: Annotated[str | None, typer.Option(
+        metavar="YYYY-MM", help="Month of the investigations and forced closures (default: that of --as-of).")] = None,
+    only: Annotated[str | None, typer.Option(
+        "--list", help=f"Only these lists, comma-separated: {', '.join(LISTS)}.")] = None,
+    provider: Annotated[str | None, typer.Option(help="Only tickets with this provider (P-…).")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only tickets of this owner (S-…).")] = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = "table",
+    show_pii: ShowPiiOpt = False,
+) -> None:
+    """Reminder (催办) and investigation (治办) lists, escalations, forced closures."""
+    fmt = check_format(fmt)
+    wanted = _split(only, tuple(LISTS), "--list") or set(LISTS)
+    period = None
+    if month:
+        try:
+            parsed = Month.parse(month)
+        except ValueError as exc:
+            fail(f"--month {exc}")
+        period = (parsed.year, parsed.month)
+    records = records_from(ctx)
+    calendar, policy = calendar_of(records), policy_of(records)
+    moment = as_of_from(as_of, timezone_of(records))
+    tickets = {t.id: t for t in _select(records, None, provider, owner, None)}
+    with deadlines_computable():
+        lists = remind_lists(tickets, clocks_for_tickets(tickets.values(), policy, calendar, moment),
+                             moment, calendar, period)
+    chosen = {name: getattr(lists, name) for name in LISTS if name in wanted}
+    if fmt == "json":
+        typer.echo(render.to_json(render.mask(chosen) if not show_pii else chosen), nl=False)
+    elif fmt == "csv":
+        emit([{"list": name, **row} for name, rows in chosen.items() for row in rows], fmt, show_pii=show_pii)
+    else:
+        for i, (name, rows) in enumerate(chosen.items()):
+            heading = f"{LISTS[name]} ({len(rows)})"
+            typer.echo(("\n" if i else "") + (f"## {heading}\n" if fmt == "md" else heading))
+            emit(rows, fmt, show_pii=show_pii, empty="(none)")

@@ -1,0 +1,181 @@
+"""customer and ticket commands, driven through the CLI as a person would."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from cxctl.render import FORMATS
+from tests.conftest import write
+
+
+def load(root, relpath):
+    return yaml.safe_load((root / relpath).read_text("utf-8"))
+
+
+def test_init_creates_a_tree_that_validates(cli, tmp_path):
+    root = tmp_path / "new"
+    result = cli(["init", root, "--organisation", "测试中心"])
+    assert result.exit_code == 0, result.output
+    assert (root / "policies/sla.yaml").exists() and (root / "calendars/cn-mainland.yaml").exists()
+    assert cli(["--root", root, "validate"]).exit_code == 0
+    again = cli(["init", root])
+    assert again.exit_code == 2 and "already" in again.output
+
+
+def test_init_rejects_an_unknown_time_zone(cli, tmp_path):
+    result = cli(["init", tmp_path / "x", "--timezone", "Mars/Olympus"])
+    assert result.exit_code == 2
+    assert not (tmp_path / "x").exists()
+
+
+def test_customer_add_show_edit_log_contact(cli, records_root):
+    result = cli(["--root", records_root, "customer", "add", "--name", "渝北物业", "--kind", "owner",
+                  "--owner", "S-021", "--since", "2025-02-01",
+                  "--contact", "name=刘洋,phone=13912345678,email=ly@example.com",
+                  "--rating", "asset_scale=3"])
+    assert result.exit_code == 0, result.output
+    new_id = result.stdout.split()[0]
+    assert new_id.startswith("C-") and len(new_id) == 18
+    relpath = f"customers/{new_id}.yaml"
+    assert load(records_root, relpath)["rating"] == {"asset_scale": 3}
+
+    edited = cli(["--root", records_root, "customer", "edit", new_id, "--set", "rating.cooperation=5",
+                  "--set", "name=yes"])
+    assert edited.exit_code == 0, edited.output
+    data = load(records_root, relpath)
+    assert data["rating"]["cooperation"] == 5 and data["name"] == "yes"   # "yes" stays text
+
+    logged = cli(["--root", records_root, "customer", "log-contact", new_id, "--by", "S-021",
+                  "--channel", "visit", "--summary", "季度回访", "--at", "2026-03-05T10:00:00+08:00"])
+    assert logged.exit_code == 0, logged.output
+    assert load(records_root, relpath)["contact_log"][0]["summary"] == "季度回访"
+
+    shown = cli(["--root", records_root, "customer", "show", new_id, "--format", "json"])
+    assert json.loads(shown.stdout)["contacts"][0]["phone"] == "139****5678"
+    assert cli(["--root", records_root, "validate"]).exit_code == 0
+
+
+def test_customer_edit_refuses_bad_values_and_changes_nothing(cli, records_root):
+    path = records_root / "customers/C-7K2M9Q.yaml"
+    before = path.read_bytes()
+    bad_type = cli(["--root", records_root, "customer", "edit", "C-7K2M9Q", "--set", "rating.cooperation=lots"])
+    assert bad_type.exit_code == 2
+    bad_value = cli(["--root", records_root, "customer", "edit", "C-7K2M9Q", "--set", "rating.cooperation=9"])
+    assert bad_value.exit_code == 1 and "nothing was written" in bad_value.output
+    unknown_owner = cli(["--root", records_root, "customer", "edit", "C-7K2M9Q", "--set", "owner=S-404"])
+    assert unknown_owner.exit_code == 2
+    unknown_field = cli(["--root", records_root, "customer", "edit", "C-7K2M9Q", "--set", "nmae=x"])
+    assert unknown_field.exit_code == 2
+    assert path.read_bytes() == before
+
+
+def test_customer_list_filters(cli, records_root):
+    write(records_root, "customers/C-OTHER1.yaml",
+          "id: C-OTHER1\nname: 另一家\nkind: dealer\nstatus: churned\nowner: S-014\n")
+    result = cli(["--root", records_root, "customer", "list", "--status", "active", "--format", "json"])
+    assert [c["id"] for c in json.loads(result.stdout)] == ["C-7K2M9Q"]
+    result = cli(["--root", records_root, "customer", "list", "--owner", "S-014", "--format", "json"])
+    assert [c["id"] for c in json.loads(result.stdout)] == ["C-OTHER1"]
+
+
+def test_ticket_lifecycle_through_the_cli(cli, records_root):
+    opened = cli(["--root", records_root, "ticket", "open", "--customer", "C-7K2M9Q", "--kind", "complaint",
+                  "--channel", "hotline", "--summary", "漏水", "--provider", "P-03", "--owner", "S-021",
+                  "--compensation", "5000", "--at", "2026-10-30T23:30:00+08:00"])
+    assert opened.exit_code == 0, opened.output
+    ticket_id, relpath = opened.stdout.split()
+    assert relpath.startswith("tickets/2026/10/")      # month of acceptance, local time
+    steps = [
+        ["contact", "--by", "S-021", "--outcome", "unreachable", "--at", "2026-10-31T08:00:00+08:00"],
+        ["sms", "--by", "S-021", "--at", "2026-10-31T08:05:00+08:00"],
+        ["transfer", "--to", "P-03", "--at", "2026-10-31T09:00:00+08:00"],
+    ]
+    for step in steps[:2]:
+        assert cli(["--root", records_root, "ticket", "event", ticket_id, *step]).exit_code == 0
+    same_provider = cli(["--root", records_root, "ticket", "event", ticket_id, *steps[2]])
+    assert same_provider.exit_code == 1 and "already with P-03" in same_provider.output
+    moved = cli(["--root", records_root, "ticket", "event", ticket_id, "transfer", "--to", "S-022",
+                 "--at", "2026-10-31T09:00:00+08:00"])
+    assert moved.exit_code == 0
+    resolved = cli(["--root", records_root, "ticket", "event", ticket_id, "resolve", "--by", "S-022",
+                    "--at", "2026-11-02T10:00:00+08:00"])
+    assert "status → resolved" in resolved.stdout
+    closed = cli(["--root", records_root, "ticket", "close", ticket_id, "--by", "S-022",
+                  "--at", "2026-11-03T10:00:00+08:00"])
+    assert closed.exit_code == 0
+    again = cli(["--root", records_root, "ticket", "close", ticket_id, "--at", "2026-11-03T11:00:00+08:00"])
+    assert again.exit_code == 1 and "it is closed" in again.output
+    data = load(records_root, relpath)
+    assert data["status"] == "closed" and data["owner"] == "S-022"
+    assert data["events"][2] == {"at": data["events"][2]["at"], "type": "transfer", "from": "S-021", "to": "S-022"}
+    assert cli(["--root", records_root, "validate"]).exit_code == 0
+
+
+def test_ticket_event_refuses_out_of_order_and_incomplete_events(cli, records_root):
+    path = records_root / "tickets/2026/11/T-8Q3KZ2.yaml"
+    before = path.read_bytes()
+    early = cli(["--root", records_root, "ticket", "event", "T-8Q3KZ2", "note", "--note", "x",
+                 "--at", "2026-11-05T10:00:00+08:00"])
+    assert early.exit_code == 1 and "time order" in early.output
+    no_outcome = cli(["--root", records_root, "ticket", "event", "T-8Q3KZ2", "contact",
+                      "--at", "2026-11-08T10:00:00+08:00"])
+    assert no_outcome.exit_code == 1 and "outcome" in no_outcome.output
+    force_without_reason = cli(["--root", records_root, "ticket", "close", "T-8Q3KZ2", "--force"])
+    assert force_without_reason.exit_code == 2
+    naive = cli(["--root", records_root, "ticket", "event", "T-8Q3KZ2", "note", "--at", "yesterday-ish"])
+    assert naive.exit_code == 2
+    assert path.read_bytes() == before
+
+
+def test_ticket_list_filters_by_month_in_local_time(cli, records_root):
+    result = cli(["--root", records_root, "ticket", "list", "--month", "2026-11", "--format", "json"])
+    rows = json.loads(result.stdout)
+    assert [r["id"] for r in rows] == ["T-8Q3KZ2"] and rows[0]["severity"] == "important"
+    assert json.loads(cli(["--root", records_root, "ticket", "list", "--month", "2026-10",
+                           "--format", "json"]).stdout) == []
+    assert cli(["--root", records_root, "ticket", "list", "--month", "2026-13"]).exit_code == 2
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_personal_data_is_masked_in_every_format(cli, records_root, fmt):
+    for command in (["customer", "list"], ["customer", "show", "C-7K2M9Q"]):
+        masked = cli(["--root", records_root, *command, "--format", fmt]).stdout
+        assert "13800138000" not in masked and "138****8000" in masked
+        if command[1] == "show":
+            assert "zm@example.com" not in masked and "110101199003071234" not in masked
+            assert "110101********1234" in masked and "z***@example.com" in masked
+        shown = cli(["--root", records_root, *command, "--format", fmt, "--show-pii"]).stdout
+        assert "13800138000" in shown
+
+
+def _leaf_commands(group, prefix=()):
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _leaf_commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command
+
+
+def test_every_command_with_a_format_option_also_takes_show_pii():
+    """SPEC 2: --format and --show-pii go together on every listing of records
+    (`validate` lists findings about files, not records, and is left out)."""
+    import typer.main
+
+    from cxctl.cli.main import app
+
+    missing = [" ".join(path) for path, command in _leaf_commands(typer.main.get_command(app))
+               if path != ("validate",)
+               and any("--format" in p.opts for p in command.params)
+               and not any("--show-pii" in p.opts for p in command.params)]
+    assert missing == []
+
+
+def test_show_pii_is_accepted_by_returns_transfer_and_calendar_show(cli, records_root):
+    for command in (["handover", "returns"],
+                    ["handover", "transfer", "--from", "S-021", "--to", "S-022", "--dry-run"],
+                    ["calendar", "show", "--month", "2026-10"]):
+        result = cli(["--root", records_root, *command, "--format", "json", "--show-pii"])
+        assert result.exit_code == 0, result.output
+        json.loads(result.stdout)

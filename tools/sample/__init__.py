@@ -1,0 +1,1 @@
+"""Deterministic generator of the sample records tree (see tools/gen_sample.py)."""
