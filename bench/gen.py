@@ -134,26 +134,36 @@ def _write_providers(out: Path, rng: random.Random, ids: Ids, count: int) -> lis
     return found
 
 
+CRITERIA = (("asset_scale", 30), ("business_scale", 30), ("brand_strength", 20), ("cooperation", 20))
+
+
 def _write_customers(out: Path, rng: random.Random, ids: Ids, count: int,
                      staff: dict[str, list[str]]) -> list[str]:
+    """Customers rated on the default rating table; active ones carry the
+    January tiers that table gives (top 15% tier 1, bottom 20% tier 3)."""
     (out / "customers").mkdir()
-    found = []
+    people = []
     for _ in range(count):
-        cid = ids.new("C-")
-        level = rng.choices((1, 2, 3), (15, 65, 20))[0]
+        status = rng.choices(("active", "prospect", "churned"), (90, 5, 5))[0]
+        rating = {name: rng.randint(1, 5) for name, _ in CRITERIA}
+        score = sum(weight * rating[name] for name, weight in CRITERIA) / 5
+        people.append((ids.new("C-"), status, rating, score))
+    ranked = sorted((p for p in people if p[1] == "active"), key=lambda p: (-p[3], p[0]))
+    n1, n3 = int(0.15 * len(ranked) + 0.5), int(0.20 * len(ranked) + 0.5)
+    level_of = {p[0]: 1 if i < n1 else 3 if i >= len(ranked) - n3 else 2 for i, p in enumerate(ranked)}
+    found = []
+    for cid, status, rating, score in people:
+        level = level_of.get(cid, 2)
         owner = rng.choice(staff["senior"] if level == 1 else staff["junior"])
         since = date(2018, 1, 1) + timedelta(days=rng.randrange(2900))
-        status = rng.choices(("active", "prospect", "churned"), (90, 5, 5))[0]
-        rating = "\n".join(f"  {k}: {rng.randint(1, 5)}" for k in
-                           ("asset_scale", "business_scale", "brand_strength", "cooperation"))
         phone = f"13{rng.randrange(10 ** 9):09d}"
         text = (f"id: {cid}\nname: {rng.choice(CITIES)}{person(rng)}{rng.choice(TRADES)}有限公司\n"
                 f"kind: {rng.choice(('tenant', 'tenant', 'owner', 'dealer', 'end_customer'))}\n"
                 f"status: {status}\nowner: {owner}\nsince: {since.isoformat()}\ncontacts:\n"
                 f"  - {{name: {person(rng)}, phone: \"{phone}\", email: c{len(found)}@example.com, role: 店长}}\n"
-                f"rating:\n{rating}\n")
+                "rating:\n" + "".join(f"  {k}: {v}\n" for k, v in rating.items()))
         if status == "active":
-            text += f"tier:\n  level: {level}\n  period: 2026-01\n"
+            text += f"tier:\n  level: {level}\n  period: 2026-01\n  score: {score:g}\n"
             if level == 1:
                 text += f"  class: {rng.choice(('vip', 'ordinary'))}\n"
             logs = [LAST_OPENED - timedelta(days=rng.randrange(300), minutes=rng.randrange(600))
