@@ -128,6 +128,8 @@ def tree_for(scale: float, seed: int, base: Path) -> tuple[Path, float]:
         base.mkdir(parents=True, exist_ok=True)
         gen.generate(root, scale, seed)
         stamp_file.write_text(stamp)
+        if hasattr(os, "sync"):
+            os.sync()       # so writing the new files back does not slow the first runs
     shutil.rmtree(root / ".cxctl-cache", ignore_errors=True)
     return root, time.perf_counter() - started
 

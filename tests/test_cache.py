@@ -210,6 +210,17 @@ def test_a_cache_from_another_cxctl_version_is_not_used(tree, reads, monkeypatch
     assert reads == []
 
 
+def test_a_cache_that_does_not_say_whose_it_is_is_not_used(tree, reads):
+    load_records(tree)
+    with sqlite3.connect(tree / DB) as conn:
+        conn.execute("DELETE FROM meta WHERE key = 'fingerprint'")
+    reads.clear()
+    after = load_records(tree)
+    assert len(reads) == len(after.entries)
+    with sqlite3.connect(tree / DB) as conn:
+        assert dict(conn.execute("SELECT key, value FROM meta"))["fingerprint"] == cachedb.fingerprint()
+
+
 def test_a_cache_with_another_layout_is_replaced(tree, reads):
     load_records(tree)
     with sqlite3.connect(tree / DB) as conn:

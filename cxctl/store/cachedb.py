@@ -190,12 +190,12 @@ class CacheDB:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.executescript(_TABLES)
             meta = dict(conn.execute("SELECT key, value FROM meta"))
-            if meta.get("layout", LAYOUT) != LAYOUT:
+            if not meta:                    # a new file
+                meta = {"layout": LAYOUT, "fingerprint": fingerprint()}
+                self._write_meta(conn, meta["fingerprint"], 0)
+            if meta.get("layout") != LAYOUT:
                 raise CacheCorrupt("written with another cache layout")
-            if not meta:
-                self._write_meta(conn, fingerprint(), 0)
-            self.current = meta.get("fingerprint", fingerprint()) == fingerprint()
-            self._meta = meta
+            self.current = meta.get("fingerprint") == fingerprint()
         except sqlite3.Error as exc:
             self.close()
             if _is_corrupt(exc):
