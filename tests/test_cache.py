@@ -336,3 +336,43 @@ def test_progress_shows_on_a_terminal_for_a_long_load(monkeypatch):
     with progress.bar(progress.PROGRESS_MIN, "reading records") as advance:
         advance(10)
     assert "reading records" in term.getvalue()
+
+
+def test_a_pool_that_breaks_part_way_leaves_the_rest_to_this_process(tree, monkeypatch):
+    for i in range(12):
+        write(tree, f"customers/C-B{i:04d}.yaml", f"id: C-B{i:04d}\nname: 客户{i}\nkind: tenant\nstatus: active\n")
+    expected = load_records(tree, use_cache=False)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 4)
+
+    class BreaksAfterOneChunk:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def map(self, fn, readers, roots, chunks):
+            first = next(iter(chunks))
+            yield fn(next(readers), next(roots), first)
+            raise parallel.BrokenProcessPool("a worker was killed")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", BreaksAfterOneChunk)
+    same_load(expected, load_records(tree, use_cache=False))
+
+
+def test_a_cache_that_cannot_be_read_this_time_means_no_cache(tree, reads, monkeypatch):
+    load_records(tree)
+
+    def locked(self):
+        raise cachedb.CacheUnavailable("database is locked")
+        yield
+
+    monkeypatch.setattr(cachedb.CacheDB, "scan", locked)
+    reads.clear()
+    after = load_records(tree)
+    assert len(reads) == len(after.entries)
+    same_load(after, load_records(tree, use_cache=False))

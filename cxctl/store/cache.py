@@ -44,6 +44,11 @@ def read_entries(root: Path, relpaths: list[str], reader: Callable, *,
             db = _rebuild(db)
             found.clear()
             upserts.clear()
+        except CacheUnavailable:
+            db.close()
+            db = None
+            found.clear()
+            upserts.clear()
     misses = [p for p in relpaths if p not in found]
     with progress.bar(len(misses), "reading records") as advance:
         digests = {p: _digest(root / p) for p in misses if _racy(stats[p], started)}

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterator
@@ -53,17 +54,28 @@ def read_encoded(root: Path, relpaths: list[str], reader: Callable,
     cannot hold): then the entry comes back and nothing is cached."""
     n_workers = workers()
     if len(relpaths) < PARALLEL_MIN or n_workers < 2 or not can_fork() or not _picklable(reader):
-        for relpath in relpaths:
-            entry = reader(root, relpath)
-            yield entry, _encode(entry)[1]
-            advance(1)
+        yield from _read_here(root, relpaths, reader, advance)
         return
     chunks = [relpaths[i:i + CHUNK] for i in range(0, len(relpaths), CHUNK)]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
-        for results in pool.map(_read_chunk, repeat(reader), repeat(root), chunks):
-            yield from results
-            advance(len(results))
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
+            for results in pool.map(_read_chunk, repeat(reader), repeat(root), chunks):
+                yield from results
+                done += len(results)
+                advance(len(results))
+    except (BrokenProcessPool, OSError):
+        # A worker died (killed, out of memory) or no process could be
+        # started: what is left is read here.
+        yield from _read_here(root, relpaths[done:], reader, advance)
+
+
+def _read_here(root: Path, relpaths: list[str], reader: Callable, advance) -> Iterator:
+    for relpath in relpaths:
+        entry = reader(root, relpath)
+        yield entry, _encode(entry)[1]
+        advance(1)
 
 
 def _read_chunk(reader: Callable, root: Path, relpaths: list[str]) -> list[tuple[object, Blobs | None]]:
