@@ -183,10 +183,11 @@ def test_unquoted_the_two_yaml_versions_disagree(text, yaml11, yaml12):
 
 def test_the_writer_quotes_what_the_versions_would_read_differently():
     data = {"role": "yes", "name": "no", "at": "16:30", "phone": "0123", "n": "1e3", "d": "2026-11-24",
-            "z": "~", "t": "on", "money": Decimal("5000.01"), "when": datetime(
+            "z": "~", "t": "on", "flow": ["?0", ":a", "a\x85b", "a\u2028b", "a\u2029b"],
+            "money": Decimal("5000.01"), "when": datetime(
                 2026, 11, 24, 9, 12, tzinfo=timezone(timedelta(hours=8))), "day": date(2026, 2, 28)}
     text = dump(to_commented(data))
-    expected = {**{k: v for k, v in data.items() if isinstance(v, str)}, "money": "5000.01",
+    expected = {**{k: v for k, v in data.items() if isinstance(v, (str, list))}, "money": "5000.01",
                 "when": "2026-11-24T09:12:00+08:00", "day": "2026-02-28"}
     assert strict(fast(text)) == strict(ruamel(text)) == strict(expected)
 
@@ -195,7 +196,8 @@ _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), m
     st.sampled_from(["yes", "No", "on", "0123", "16:30", "1_000", "0x1F", ".inf", "~", "null", "", " ",
                      "2026-11-24", "2026-11-24T09:12:00+08:00", "5000.01", "- a", "a: b", "#x",
                      "重庆晨光", "'q'", '"dq"', "&a", "*a", "!t", "%", "@", "`", "|", ">",
-                     "a\nb", "多行\n文本\n", "x\ty", " lead", "trail ", "a #b", "- "])
+                     "a\nb", "多行\n文本\n", "x\ty", " lead", "trail ", "a #b", "- ", "?0", ":a",
+                     "a\x85b", "a\u2028b"])
 _SCALAR = _TEXT | st.integers(-10 ** 12, 10 ** 12) | st.booleans() | st.none() | \
     st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10 ** 6, max_value=10 ** 6) | \
     st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1),

@@ -57,11 +57,18 @@ class LockBusy(Exception):
 _YAML11 = pyyaml.resolver.Resolver()
 
 
+# Characters YAML 1.1 reads as line breaks and YAML 1.2 does not (NEL, LS, PS).
+_YAML11_BREAKS = frozenset("\x85\u2028\u2029")
+
+
 def _represent_str(representer, value: str):
     """Quote text that a YAML 1.1 reader (PyYAML, the fast read path) would
-    take for something else: yes/no, numbers, 16:30 (sexagesimal), dates."""
+    take for something else: yes/no, numbers, 16:30 (sexagesimal), dates;
+    text starting with ? or : (indicators to libyaml inside [..] and {..});
+    text holding a character only YAML 1.1 takes for a line break."""
     tag = _YAML11.resolve(pyyaml.ScalarNode, value, (True, False))
-    if tag != "tag:yaml.org,2002:str":
+    if tag != "tag:yaml.org,2002:str" or value[:1] in ("?", ":") or \
+            not _YAML11_BREAKS.isdisjoint(value):
         return representer.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     return RoundTripRepresenter.represent_str(representer, value)
 
