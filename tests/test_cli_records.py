@@ -30,6 +30,46 @@ def test_init_rejects_an_unknown_time_zone(cli, tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+def test_init_rejects_an_empty_organisation_before_writing_anything(cli, tmp_path):
+    for name in ("", "   "):
+        result = cli(["init", tmp_path / "x", "--organisation", name])
+        assert result.exit_code == 2 and "--organisation" in result.output
+        assert not (tmp_path / "x").exists()
+
+
+def test_init_completes_a_tree_that_lacks_files_and_never_overwrites_one(cli, tmp_path, records_root):
+    write(records_root, "policies/sla.yaml", "# our own targets\ntargets: {}\n")
+    (records_root / "cxctl.yaml").unlink()
+    staff = (records_root / "staff.yaml").read_bytes()
+    result = cli(["init", records_root, "--organisation", "测试中心"])
+    assert result.exit_code == 0, result.output
+    assert (records_root / "staff.yaml").read_bytes() == staff
+    assert (records_root / "policies/sla.yaml").read_text("utf-8") == "# our own targets\ntargets: {}\n"
+    assert load(records_root, "cxctl.yaml")["organisation"] == "测试中心"
+    assert (records_root / "calendars/cn-mainland.yaml").exists()
+    assert "added cxctl.yaml" in result.output
+    assert "kept the existing policies/sla.yaml, staff.yaml" in result.output
+
+
+def test_init_refuses_a_folder_holding_records_and_other_things(cli, tmp_path, records_root):
+    (records_root / "cxctl.yaml").unlink()
+    (records_root / "notes.txt").write_text("private\n", encoding="utf-8")
+    before = sorted(p.relative_to(records_root).as_posix() for p in records_root.rglob("*"))
+    result = cli(["init", records_root])
+    assert result.exit_code == 2 and "notes.txt" in result.output
+    assert sorted(p.relative_to(records_root).as_posix() for p in records_root.rglob("*")) == before
+
+
+def test_init_where_no_folder_can_be_made_is_a_clear_error(cli, tmp_path):
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x\n", encoding="utf-8")
+    for target, reason in ((plain, "not a folder"), (plain / "sub", "Not a directory")):
+        result = cli(["init", target])
+        assert result.exit_code == 2, result.output
+        assert reason in result.output and "Traceback" not in result.output
+    assert plain.read_text(encoding="utf-8") == "x\n"
+
+
 def test_customer_add_show_edit_log_contact(cli, records_root):
     result = cli(["--root", records_root, "customer", "add", "--name", "渝北物业", "--kind", "owner",
                   "--owner", "S-021", "--since", "2025-02-01",
