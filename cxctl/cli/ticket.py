@@ -11,9 +11,11 @@ from cxctl import render
 from cxctl.cli.common import (AtOpt, FormatOpt, ShowPiiOpt, as_of_from, check_format, emit, fail,
                               load_from, records_from, refused, root_from, timezone_of)
 from cxctl.ids import new_id
+from cxctl.model import Ticket
 from cxctl.severity import effective_severity
 from cxctl.store import layout
 from cxctl.store.writer import LockBusy, WriteRefused, create_record, new_entry, update_record
+from cxctl.store.yamlread import to_json_types
 from cxctl.ticket_ops import EventRefused, event_updates
 
 app = typer.Typer(help="Open tickets, append events, close them; show and list them.",
@@ -208,12 +210,14 @@ def close(
 
 
 def _append(ctx: typer.Context, ticket, entry: dict) -> None:
-    try:
-        updates = event_updates(ticket, entry)
-    except EventRefused as exc:
-        fail(str(exc), 1)
+    """Append under the write lock, judging the event against the ticket as
+    it is then: records read before the lock may be stale (two people closing
+    the same ticket at once must not both succeed)."""
+    updates: dict = {}
 
     def mutate(doc):
+        current = Ticket.from_dict(to_json_types(doc), ticket.path)
+        updates.update(event_updates(current, entry))
         if doc.get("events") is None:
             doc["events"] = CommentedSeq()
         doc["events"].append(new_entry(entry, "events"))
@@ -222,6 +226,8 @@ def _append(ctx: typer.Context, ticket, entry: dict) -> None:
 
     try:
         update_record(root_from(ctx), ticket.path, mutate)
+    except EventRefused as exc:
+        fail(str(exc), 1)
     except (WriteRefused, LockBusy) as exc:
         refused(exc)
     changed = ", ".join(f"{k} → {v}" for k, v in updates.items())
