@@ -60,6 +60,35 @@ def duplicate_ids(identities: list[tuple[str, str, str]]) -> list[Finding]:
     return out
 
 
+def reference_problem(records: Records, ref: str, *, kinds: str = "SP") -> str | None:
+    """Why a change made now cannot name ``ref``, or None if it can.
+
+    ``kinds`` says what may be named: "S" staff, "P" providers.  The id must
+    exist, and whoever is named by a change made now — a new owner or
+    provider, or the person doing or approving it — must be working now: an
+    active staff member, a provider neither suspended nor ended.  (Records
+    written earlier may still name people who have since left; validate
+    allows that in history.)
+    """
+    wanted = " or ".join(w for k, w in (("S", "a staff id (S-…)"), ("P", "a provider id (P-…)"))
+                         if k in kinds)
+    if ref.startswith("S-") and "S" in kinds:
+        person = records.staff.get(ref)
+        if person is None:
+            return f"staff member {ref} is not in staff.yaml"
+        if not person.active:
+            return f"staff member {ref} ({person.name}) is not active"
+        return None
+    if ref.startswith("P-") and "P" in kinds:
+        provider = records.providers.get(ref)
+        if provider is None:
+            return f"provider {ref} has no file providers/{ref}.yaml"
+        if provider.status not in ACTIVE_PROVIDER_STATUSES:
+            return f"provider {ref} is {provider.status}"
+        return None
+    return f"'{ref}' is not {wanted}"
+
+
 class _Refs:
     """Reference checks against the roster and the other records."""
 

@@ -111,6 +111,22 @@ def test_customer_edit_refuses_bad_values_and_changes_nothing(cli, records_root)
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize("args, message", [
+    (["edit", "C-7K2M9Q", "--set", "owner=S-099"], "--set owner: staff member S-099 (陈离) is not active"),
+    (["edit", "C-7K2M9Q", "--set", "owner=P-03"], "--set owner: 'P-03' is not a staff id"),
+    (["log-contact", "C-7K2M9Q", "--by", "S-404", "--channel", "visit"],
+     "--by: staff member S-404 is not in staff.yaml"),
+    (["log-contact", "C-7K2M9Q", "--by", "S-099", "--channel", "visit"], "--by: staff member S-099"),
+    (["add", "--name", "新客户", "--kind", "tenant", "--owner", "S-099"], "--owner: staff member S-099"),
+])
+def test_customer_commands_refuse_unknown_or_inactive_staff(cli, records_root, args, message):
+    before = {p: p.read_bytes() for p in records_root.rglob("*.yaml")}
+    result = cli(["--root", records_root, "customer", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "nothing was written" in result.output
+    assert {p: p.read_bytes() for p in records_root.rglob("*.yaml")} == before
+
+
 def test_customer_list_filters(cli, records_root):
     write(records_root, "customers/C-OTHER1.yaml",
           "id: C-OTHER1\nname: 另一家\nkind: dealer\nstatus: churned\nowner: S-014\n")

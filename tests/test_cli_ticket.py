@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -102,3 +103,57 @@ def test_a_transfer_records_the_owner_as_of_the_write_not_as_first_read(cli, rec
                                                                           ("S-022", "S-014")]
     assert data["owner"] == "S-014"
     assert cli(["--root", records_root, "validate"]).exit_code == 0
+
+
+SUSPENDED = "id: P-09\nname: 旧保洁公司\nstatus: suspended\n"
+TRANSITIONAL = "id: P-05\nname: 新保洁公司\nstatus: transitional\n"
+
+
+@pytest.fixture
+def root(records_root):
+    write(records_root, RESOLVED_REL, RESOLVED.replace("status: resolved", "status: open").replace(
+        "  - {at: 2026-11-10T11:00:00+08:00, type: resolve, by: S-021}\n", ""))
+    write(records_root, "providers/P-09.yaml", SUSPENDED)
+    write(records_root, "providers/P-05.yaml", TRANSITIONAL)
+    return records_root
+
+
+AT = ["--at", "2026-11-10T12:00:00+08:00"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["event", "T-RES001", "note", "--by", "S-NOPE", *AT], "--by: staff member S-NOPE is not in staff.yaml"),
+    (["event", "T-RES001", "reply", "--by", "P-77", *AT], "--by: provider P-77 has no file"),
+    (["event", "T-RES001", "note", "--by", "S-099", *AT], "--by: staff member S-099 (陈离) is not active"),
+    (["event", "T-RES001", "reply", "--by", "P-09", *AT], "--by: provider P-09 is suspended"),
+    (["event", "T-RES001", "extend", "--by", "S-021", "--until", "2026-11-20T16:30:00+08:00",
+      "--reason", "parts", "--approved-by", "S-NOPE", *AT], "--approved-by: staff member S-NOPE"),
+    (["event", "T-RES001", "extend", "--by", "S-021", "--until", "2026-11-20T16:30:00+08:00",
+      "--reason", "parts", "--approved-by", "P-03", *AT], "--approved-by: 'P-03' is not a staff id"),
+    (["event", "T-RES001", "transfer", "--to", "S-099", *AT], "--to: staff member S-099 (陈离) is not active"),
+    (["event", "T-RES001", "transfer", "--to", "P-09", *AT], "--to: provider P-09 is suspended"),
+    (["event", "T-RES001", "transfer", "--to", "X-1", *AT], "--to: 'X-1' is not a staff id (S-…) or a provider id"),
+    (["close", "T-RES001", "--by", "S-099", *AT], "--by: staff member S-099"),
+    (["open", "--customer", "C-7K2M9Q", "--kind", "request", "--channel", "phone", "--summary", "x",
+      "--owner", "S-099", *AT], "--owner: staff member S-099 (陈离) is not active"),
+    (["open", "--customer", "C-7K2M9Q", "--kind", "request", "--channel", "phone", "--summary", "x",
+      "--provider", "P-09", *AT], "--provider: provider P-09 is suspended"),
+    (["open", "--customer", "C-7K2M9Q", "--kind", "request", "--channel", "phone", "--summary", "x",
+      "--owner", "P-03", *AT], "--owner: 'P-03' is not a staff id"),
+])
+def test_write_commands_refuse_unknown_or_inactive_references(cli, root, args, message):
+    before = {p: p.read_bytes() for p in root.rglob("*.yaml")}
+    result = cli(["--root", root, "ticket", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "nothing was written" in result.output
+    assert {p: p.read_bytes() for p in root.rglob("*.yaml")} == before
+
+
+def test_a_transitional_provider_and_active_people_are_usable(cli, root):
+    for args in (["event", "T-RES001", "transfer", "--to", "P-05", *AT],
+                 ["event", "T-RES001", "reply", "--by", "P-05", "--at", "2026-11-10T12:30:00+08:00"],
+                 ["close", "T-RES001", "--by", "S-022", "--at", "2026-11-10T13:00:00+08:00"]):
+        result = cli(["--root", root, "ticket", *args])
+        assert result.exit_code == 0, result.output
+    data = yaml.safe_load((root / RESOLVED_REL).read_text("utf-8"))
+    assert data["provider"] == "P-05" and data["status"] == "closed"

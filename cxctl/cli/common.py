@@ -14,6 +14,7 @@ from dateutil import parser as dateparser
 from cxctl import render
 from cxctl.calendar import CalendarError
 from cxctl.findings import Finding
+from cxctl.integrity import reference_problem
 from cxctl.model import Records
 from cxctl.sla_policy import DeadlineError
 from cxctl.store.loader import LoadResult, load_records
@@ -112,6 +113,16 @@ def as_of_from(value: str | None, tz: ZoneInfo) -> datetime:
 def emit(rows: list[dict], fmt: str, *, columns: list[str] | None = None,
          show_pii: bool = False, empty: str = "(nothing to show)") -> None:
     typer.echo(render.render(rows, fmt, columns=columns, show_pii=show_pii, empty=empty), nl=False)
+
+
+def require_usable(records: Records, ref: str | None, option: str, kinds: str = "SP") -> None:
+    """A write command names only people and providers that exist and work
+    now (the rule is integrity.reference_problem); else exit 2, nothing written."""
+    if ref is None:
+        return
+    problem = reference_problem(records, ref, kinds=kinds)
+    if problem:
+        fail(f"{option}: {problem}; nothing was written")
 
 
 def refused(exc: WriteRefused | LockBusy) -> NoReturn:

@@ -9,7 +9,7 @@ from ruamel.yaml.comments import CommentedSeq
 
 from cxctl import render
 from cxctl.cli.common import (AtOpt, FormatOpt, ShowPiiOpt, as_of_from, check_format, emit, fail,
-                              load_from, records_from, refused, root_from, timezone_of)
+                              load_from, records_from, refused, require_usable, root_from, timezone_of)
 from cxctl.ids import new_id
 from cxctl.model import Ticket
 from cxctl.severity import effective_severity
@@ -53,9 +53,8 @@ def open_ticket(
     opened = as_of_from(at, tz).replace(microsecond=0)
     if customer not in records.customers:
         fail(f"no customer {customer}")
-    for ref, where in ((owner, records.staff), (provider, records.providers)):
-        if ref and ref not in where:
-            fail(f"{ref} does not exist")
+    require_usable(records, owner, "--owner", "S")
+    require_usable(records, provider, "--provider", "P")
     data: dict = {"id": new_id("T", opened), "customer": customer, "kind": kind, "channel": channel}
     if category:
         data["category"] = category
@@ -166,6 +165,8 @@ def event(
     if event_type not in EVENT_TYPES:
         fail(f"unknown event type '{event_type}'; choose one of: {', '.join(EVENT_TYPES)}")
     records, ticket = _ticket(ctx, ticket_id)
+    require_usable(records, by, "--by")
+    require_usable(records, approved_by, "--approved-by", "S")
     tz = timezone_of(records)
     entry: dict = {"at": as_of_from(at, tz).replace(microsecond=0), "type": event_type}
     for key, value in (("by", by), ("outcome", outcome), ("reason", reason), ("note", note)):
@@ -180,8 +181,7 @@ def event(
     if event_type == "transfer":
         if not to:
             fail("a transfer needs --to S-… or --to P-…")
-        if to not in records.staff and to not in records.providers:
-            fail(f"{to} does not exist")
+        require_usable(records, to, "--to")
         entry["to"] = to
     _append(ctx, ticket, entry)
 
@@ -200,6 +200,7 @@ def close(
     if force and not reason:
         fail("a forced closure needs --reason")
     records, ticket = _ticket(ctx, ticket_id)
+    require_usable(records, by, "--by")
     entry: dict = {"at": as_of_from(at, timezone_of(records)).replace(microsecond=0),
                    "type": "force_close" if force else "close"}
     if by:
