@@ -127,6 +127,30 @@ def test_customer_commands_refuse_unknown_or_inactive_staff(cli, records_root, a
     assert {p: p.read_bytes() for p in records_root.rglob("*.yaml")} == before
 
 
+@pytest.mark.parametrize("field", ["rating.asset_scale.x", "contacts.1", "contacts.0.fax", "nickname",
+                                   "contacts.-1", "rating..x"])
+def test_customer_edit_unset_of_a_field_that_does_not_exist_exits_2(cli, records_root, field):
+    path = records_root / "customers/C-7K2M9Q.yaml"
+    before = path.read_bytes()
+    result = cli(["--root", records_root, "customer", "edit", "C-7K2M9Q", "--unset", field])
+    assert result.exit_code == 2, result.output
+    assert f"no field '{field}'" in result.output
+    assert path.read_bytes() == before
+
+
+def test_customer_edit_unsets_a_list_item_and_a_nested_field(cli, records_root):
+    path = records_root / "customers/C-7K2M9Q.yaml"
+    text = path.read_text("utf-8").replace(
+        "  - {name: 张敏,", "  - {name: 李雷, phone: \"13911112222\"}\n  - {name: 张敏,")
+    path.write_text(text, "utf-8")
+    result = cli(["--root", records_root, "customer", "edit", "C-7K2M9Q", "--unset", "contacts.0",
+                  "--unset", "contacts.0.role", "--unset", "rating.cooperation"])
+    assert result.exit_code == 0, result.output
+    data = load(records_root, "customers/C-7K2M9Q.yaml")
+    assert [c["name"] for c in data["contacts"]] == ["张敏"] and "role" not in data["contacts"][0]
+    assert "cooperation" not in data["rating"]
+
+
 def test_customer_list_filters(cli, records_root):
     write(records_root, "customers/C-OTHER1.yaml",
           "id: C-OTHER1\nname: 另一家\nkind: dealer\nstatus: churned\nowner: S-014\n")
