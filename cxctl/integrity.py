@@ -14,7 +14,7 @@ from cxctl.calendar import zone_or_none
 from cxctl.findings import Finding, error, warning
 from cxctl.handover import validate_findings as handover_findings
 from cxctl.model import RANKS, Records, Staff
-from cxctl.tiering_cycle import override_in_effect
+from cxctl.tiering_cycle import effective_level
 
 TIER1_MIN_RANK = "deputy_manager"
 ACTIVE_PROVIDER_STATUSES = frozenset({"active", "transitional"})
@@ -187,12 +187,7 @@ def owner_rank_findings(records: Records) -> list[Finding]:
     for c in records.customers.values():
         if not c.tier or c.status != "active" or c.owner not in records.staff:
             continue
-        # `tier apply` writes the final level, override included; an override
-        # added by hand since counts at once, one that had ended by the tier's
-        # period does not.
-        level = (c.tier.override.level if override_in_effect(c.tier.override, c.tier.period)
-                 else c.tier.level)
-        problem = owner_rank_problem(level, records.staff[c.owner])
+        problem = owner_rank_problem(effective_level(c), records.staff[c.owner])
         if problem:
             out.append(warning(c.path, "owner-rank", problem, field="owner",
                                hint="reassign the customer (cxctl customer edit … --set owner=S-…)"))

@@ -151,6 +151,22 @@ def test_customer_edit_unsets_a_list_item_and_a_nested_field(cli, records_root):
     assert "cooperation" not in data["rating"]
 
 
+def test_customer_list_by_tier_ignores_an_expired_override(cli, records_root):
+    tier = ("tier:\n  level: 2\n  period: 2026-07\n  score: 80.0\n"
+            "  override: {level: 1, reason: \"lease ends in June\", by: S-001, until: 2026-06}\n")
+    with open(records_root / "customers/C-7K2M9Q.yaml", "a", encoding="utf-8") as fh:
+        fh.write(tier)
+    write(records_root, "customers/C-OTHER1.yaml",
+          "id: C-OTHER1\nname: 另一家\nkind: dealer\nstatus: active\nowner: S-014\n"
+          "tier:\n  level: 2\n  period: 2026-07\n  override: {level: 1, reason: anchor, by: S-001}\n")
+
+    def ids(level):
+        result = cli(["--root", records_root, "customer", "list", "--tier", level, "--format", "json"])
+        return [(c["id"], c["tier"]) for c in json.loads(result.stdout)]
+    assert ids(1) == [("C-OTHER1", 1)]
+    assert ids(2) == [("C-7K2M9Q", 2)]
+
+
 def test_customer_list_filters(cli, records_root):
     write(records_root, "customers/C-OTHER1.yaml",
           "id: C-OTHER1\nname: 另一家\nkind: dealer\nstatus: churned\nowner: S-014\n")

@@ -11,6 +11,7 @@ from cxctl.cli.common import (AtOpt, FormatOpt, ShowPiiOpt, as_of_from, check_fo
 from cxctl.cli.editing import coerce, parse_assignments, set_path, unset_path
 from cxctl.ids import new_id
 from cxctl.store import layout
+from cxctl.tiering_cycle import effective_level
 from cxctl.store.writer import LockBusy, WriteRefused, create_record, new_entry, update_record
 
 app = typer.Typer(help="Add, show, list and edit customers; log formal contacts.",
@@ -90,7 +91,7 @@ def list_customers(
     records = records_from(ctx)
     rows = []
     for c in sorted(records.customers.values(), key=lambda c: c.id):
-        level = (c.tier.override.level if c.tier and c.tier.override else c.tier.level) if c.tier else None
+        level = effective_level(c)
         if (tier is not None and level != tier) or (owner and c.owner != owner) \
                 or (status and c.status != status) or (kind and c.kind != kind):
             continue
