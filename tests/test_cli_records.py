@@ -234,6 +234,20 @@ def test_ticket_list_filters_by_month_in_local_time(cli, records_root):
     assert cli(["--root", records_root, "ticket", "list", "--month", "2026-13"]).exit_code == 2
 
 
+@pytest.mark.parametrize("month", ["2026-13", "0000-01", "2026-1", "26-11", "November"])
+def test_ticket_list_reads_month_like_every_other_command(cli, records_root, month):
+    listed = cli(["--root", records_root, "ticket", "list", "--month", month])
+    summary = cli(["--root", records_root, "kpi", "summary", "--month", month])
+    assert listed.exit_code == summary.exit_code == 2
+    assert listed.stderr == summary.stderr and f"--month '{month}' is" in listed.stderr
+
+
+def test_ticket_list_takes_a_month_written_with_spaces_as_kpi_does(cli, records_root):
+    result = cli(["--root", records_root, "ticket", "list", "--month", " 2026-11 ", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in json.loads(result.stdout)] == ["T-8Q3KZ2"]
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_personal_data_is_masked_in_every_format(cli, records_root, fmt):
     for command in (["customer", "list"], ["customer", "show", "C-7K2M9Q"]):

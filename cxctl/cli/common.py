@@ -16,6 +16,7 @@ from cxctl.calendar import CalendarError
 from cxctl.findings import Finding
 from cxctl.integrity import reference_problem
 from cxctl.model import Records
+from cxctl.months import Month
 from cxctl.sla_policy import DeadlineError
 from cxctl.store.loader import LoadResult, load_records
 from cxctl.store.writer import LockBusy, WriteRefused
@@ -41,6 +42,14 @@ ShowPiiOpt = Annotated[bool, typer.Option(
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     typer.echo(f"cxctl: {message}", err=True)
     raise typer.Exit(code)
+
+
+def month_from(value: str, option: str = "--month") -> Month:
+    """A YYYY-MM option, read the same way by every command (cxctl.months)."""
+    try:
+        return Month.parse(value)
+    except ValueError as exc:
+        fail(f"{option} {exc}")
 
 
 def check_format(fmt: str, allowed=render.FORMATS) -> str:

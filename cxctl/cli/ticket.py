@@ -9,9 +9,11 @@ from ruamel.yaml.comments import CommentedSeq
 
 from cxctl import render
 from cxctl.cli.common import (AtOpt, FormatOpt, ShowPiiOpt, as_of_from, check_format, emit, fail,
-                              load_from, records_from, refused, require_usable, root_from, timezone_of)
+                              load_from, month_from, records_from, refused, require_usable, root_from,
+                              timezone_of)
 from cxctl.ids import new_id
 from cxctl.model import Ticket
+from cxctl.months import Month
 from cxctl.severity import effective_severity
 from cxctl.store import layout
 from cxctl.store.writer import LockBusy, WriteRefused, create_record, new_entry, update_record
@@ -125,15 +127,13 @@ def list_tickets(
     fmt = check_format(fmt)
     records = records_from(ctx)
     tz = timezone_of(records)
-    if month is not None and (len(month) != 7 or month[4] != "-" or not month.replace("-", "").isdigit()
-                              or not 1 <= int(month[5:]) <= 12):
-        fail(f"--month '{month}' is not YYYY-MM")
+    period = month_from(month) if month is not None else None
     rows = []
     for t in sorted(records.tickets.values(), key=lambda t: (t.opened_at, t.id), reverse=True):
         if (kind and t.kind != kind) or (status and t.status != status) \
                 or (provider and t.provider != provider) or (owner and t.owner != owner) \
                 or (customer and t.customer != customer) \
-                or (month and t.opened_at.astimezone(tz).strftime("%Y-%m") != month):
+                or (period and Month.of(t.opened_at.astimezone(tz).date()) != period):
             continue
         rows.append({"id": t.id, "opened_at": t.opened_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                      "kind": t.kind, "severity": effective_severity(t) if t.kind == "complaint" else None,
