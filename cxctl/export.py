@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from cxctl.model import Records
-from cxctl.render import mask
+from cxctl.render import scrub
 from cxctl.severity import effective_severity
 from cxctl.sla import Clock
 
@@ -52,17 +52,13 @@ def _table(name: str, columns: str, rows: Iterable[tuple], *, key: str = "",
                  tuple(key.split()), [tuple(i.split()) for i in indexes])
 
 
-def _pii(value, key: str, show_pii: bool):
-    return value if show_pii or value is None else mask(value, key)
-
-
 def build_tables(records: Records, clocks: list[Clock], *, show_pii: bool = False,
                  meta: dict | None = None) -> list[Table]:
     customers = sorted(records.customers.values(), key=lambda c: c.id)
     tickets = sorted(records.tickets.values(), key=lambda t: t.id)
     criteria = sorted({k for c in customers for k in c.rating})
     survey_items = sorted({k for s in records.surveys.values() for k in s.answers})
-    return [
+    tables = [
         _table("meta", "key value", sorted((meta or {}).items()), key="key"),
         _table("customers", "id name kind status owner since tier_level:INTEGER tier_class "
                "tier_period tier_score:REAL override_level:INTEGER override_reason override_by "
@@ -72,8 +68,8 @@ def build_tables(records: Records, clocks: list[Clock], *, show_pii: bool = Fals
                  *(c.rating.get(k) for k in criteria), c.path) for c in customers],
                key="id", indexes=["owner", "tier_level"]),
         _table("contacts", "customer seq:INTEGER name phone email role id_number",
-               [(c.id, i, p.name, _pii(p.phone, "phone", show_pii), _pii(p.email, "email", show_pii),
-                 p.role, _pii(p.id_number, "id_number", show_pii))
+               [(c.id, i, p.name, p.phone, p.email,
+                 p.role, p.id_number)
                 for c in customers for i, p in enumerate(c.contacts, 1)],
                key="customer seq"),
         _table("contact_log", "customer seq:INTEGER at by channel summary",
@@ -105,7 +101,7 @@ def build_tables(records: Records, clocks: list[Clock], *, show_pii: bool = Fals
                    "target", "provider", "owner", "paused_minutes", "extended_to", "warning"))
                 for c in clocks],
                key="ticket metric cycle", indexes=["state", "metric"]),
-        *_handover_tables(records, show_pii),
+        *_handover_tables(records),
         _table("surveys", "id customer date by " + " ".join(f"answer_{k}" for k in survey_items)
                + " path",
                [(s.id, s.customer, s.date, s.by, *(s.answers.get(k) for k in survey_items), s.path)
@@ -121,6 +117,15 @@ def build_tables(records: Records, clocks: list[Clock], *, show_pii: bool = Fals
                [(p.id, month, n) for p in sorted(records.providers.values(), key=lambda p: p.id)
                 for month, n in sorted(p.visits.items())], key="provider month"),
     ]
+    return tables if show_pii else [_scrubbed(t) for t in tables]
+
+
+def _scrubbed(table: Table) -> Table:
+    """Personal data masked by column (phone, email, id_number) and wherever
+    it was typed into free text (a note, a summary), as the monthly report does."""
+    names = table.column_names
+    table.rows = [tuple(scrub(v, k) for k, v in zip(names, row)) for row in table.rows]
+    return table
 
 
 def _tier(c) -> tuple:
@@ -129,7 +134,7 @@ def _tier(c) -> tuple:
             ov.level if ov else None, ov.reason if ov else None, ov.by if ov else None)
 
 
-def _handover_tables(records: Records, show_pii: bool) -> list[Table]:
+def _handover_tables(records: Records) -> list[Table]:
     handovers = sorted(records.handovers, key=lambda h: h.stem)
 
     def sig(h, role):
@@ -155,6 +160,6 @@ def _handover_tables(records: Records, show_pii: bool) -> list[Table]:
                [(h.stem, i, m.item, m.qty, m.at, m.note)
                 for h in handovers for i, m in enumerate(h.movements, 1)], key="handover seq"),
         _table("handover_loans", "handover seq:INTEGER item qty:INTEGER borrower phone due",
-               [(h.stem, i, ln.item, ln.qty, ln.borrower, _pii(ln.phone, "phone", show_pii), ln.due)
+               [(h.stem, i, ln.item, ln.qty, ln.borrower, ln.phone, ln.due)
                 for h in handovers for i, ln in enumerate(h.loans, 1)], key="handover seq"),
     ]

@@ -14,7 +14,7 @@ from cxctl.calendar import zone_or_none
 from cxctl.findings import Finding, error, warning
 from cxctl.handover import validate_findings as handover_findings
 from cxctl.model import RANKS, Records, Staff
-from cxctl.tiering_cycle import override_in_effect
+from cxctl.tiering_cycle import effective_level
 
 TIER1_MIN_RANK = "deputy_manager"
 ACTIVE_PROVIDER_STATUSES = frozenset({"active", "transitional"})
@@ -58,6 +58,35 @@ def duplicate_ids(identities: list[tuple[str, str, str]]) -> list[Finding]:
                              f"{kind} id {record_id} is already used by {paths[0]}", field="id",
                              hint="give one of them a new id (cxctl generates ids that never collide)"))
     return out
+
+
+def reference_problem(records: Records, ref: str, *, kinds: str = "SP") -> str | None:
+    """Why a change made now cannot name ``ref``, or None if it can.
+
+    ``kinds`` says what may be named: "S" staff, "P" providers.  The id must
+    exist, and whoever is named by a change made now — a new owner or
+    provider, or the person doing or approving it — must be working now: an
+    active staff member, a provider neither suspended nor ended.  (Records
+    written earlier may still name people who have since left; validate
+    allows that in history.)
+    """
+    wanted = " or ".join(w for k, w in (("S", "a staff id (S-…)"), ("P", "a provider id (P-…)"))
+                         if k in kinds)
+    if ref.startswith("S-") and "S" in kinds:
+        person = records.staff.get(ref)
+        if person is None:
+            return f"staff member {ref} is not in staff.yaml"
+        if not person.active:
+            return f"staff member {ref} ({person.name}) is not active"
+        return None
+    if ref.startswith("P-") and "P" in kinds:
+        provider = records.providers.get(ref)
+        if provider is None:
+            return f"provider {ref} has no file providers/{ref}.yaml"
+        if provider.status not in ACTIVE_PROVIDER_STATUSES:
+            return f"provider {ref} is {provider.status}"
+        return None
+    return f"'{ref}' is not {wanted}"
 
 
 class _Refs:
@@ -158,12 +187,7 @@ def owner_rank_findings(records: Records) -> list[Finding]:
     for c in records.customers.values():
         if not c.tier or c.status != "active" or c.owner not in records.staff:
             continue
-        # `tier apply` writes the final level, override included; an override
-        # added by hand since counts at once, one that had ended by the tier's
-        # period does not.
-        level = (c.tier.override.level if override_in_effect(c.tier.override, c.tier.period)
-                 else c.tier.level)
-        problem = owner_rank_problem(level, records.staff[c.owner])
+        problem = owner_rank_problem(effective_level(c), records.staff[c.owner])
         if problem:
             out.append(warning(c.path, "owner-rank", problem, field="owner",
                                hint="reassign the customer (cxctl customer edit … --set owner=S-…)"))

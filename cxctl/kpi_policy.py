@@ -81,9 +81,11 @@ class KpiPolicy:
         if problems:
             raise KpiPolicyError(problems)
         scores = d.get("level_scores")
+        defaults = cls()
+        ratio, tolerance = _decimal(d.get("complaint_limit_ratio")), _decimal(d.get("return_tolerance"))
         return cls(
-            complaint_limit_ratio=_decimal(d["complaint_limit_ratio"]),
-            return_tolerance=_decimal(d["return_tolerance"]),
+            complaint_limit_ratio=defaults.complaint_limit_ratio if ratio is None else ratio,
+            return_tolerance=defaults.return_tolerance if tolerance is None else tolerance,
             survey_weights={k: _decimal(v) for k, v in d["survey_weights"].items()},
             level_scores={k: _decimal(scores[k]) for k in LEVELS} if scores
             else dict(DEFAULT_LEVEL_SCORES),

@@ -20,6 +20,7 @@ from typing import Iterable, Mapping
 
 from cxctl.kpi_policy import KpiPolicy
 from cxctl.model import Customer, Survey
+from cxctl.tiering_cycle import effective_level
 
 QUANTUM = Decimal("0.01")
 UNTIERED = "untiered"
@@ -82,7 +83,7 @@ class SurveySummary:
 def _tier_of(customer: Customer | None) -> str:
     if customer is None or customer.tier is None:
         return UNTIERED
-    return str(customer.tier.level)
+    return str(effective_level(customer))
 
 
 def survey_summary(surveys: Iterable[Survey], customers: Mapping[str, Customer], year: int,

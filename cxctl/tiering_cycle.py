@@ -106,3 +106,17 @@ def override_in_effect(override: TierOverride | None, period: str) -> bool:
     if override is None:
         return False
     return override.until is None or period <= str(override.until)[:7]
+
+
+def effective_level(customer: Customer) -> int | None:
+    """The tier level a customer holds (None if never tiered).
+
+    `tier apply` writes the final level, override included; an override added
+    by hand since counts at once, while one that had ended by the tier's
+    period no longer does.  Every command that groups or filters customers by
+    tier uses this, so they agree.
+    """
+    tier = customer.tier
+    if tier is None:
+        return None
+    return tier.override.level if override_in_effect(tier.override, tier.period) else tier.level

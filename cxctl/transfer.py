@@ -13,6 +13,7 @@ from typing import Iterable, Mapping
 
 from cxctl.integrity import owner_rank_problem
 from cxctl.model import Customer, Staff, Ticket
+from cxctl.tiering_cycle import effective_level
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +70,7 @@ def _refusals(from_id: str, to_id: str, staff: Mapping[str, Staff]) -> list[str]
 def _rank_warning(customer: Customer, successor: Staff) -> str | None:
     if customer.tier is None:
         return None
-    level = customer.tier.override.level if customer.tier.override else customer.tier.level
-    problem = owner_rank_problem(level, successor)
+    problem = owner_rank_problem(effective_level(customer), successor)
     return f"{customer.id}: {problem}" if problem else None
 
 

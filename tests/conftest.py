@@ -5,13 +5,31 @@ not depend on the terminal running the tests.
 """
 from __future__ import annotations
 
+import importlib.util
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from cxctl.cli.main import app
+
+def _schemas_of_this_checkout() -> None:
+    """The package cxctl.schemas is the top-level schemas/ folder; an editable
+    install maps it to the checkout it was installed from.  Tests run from
+    another checkout of the project (a second worktree) must read that
+    checkout's schemas, as they read its code."""
+    folder = Path(__file__).resolve().parent.parent / "schemas"
+    spec = importlib.util.spec_from_file_location(
+        "cxctl.schemas", folder / "__init__.py", submodule_search_locations=[str(folder)])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sys.modules["cxctl.schemas"] = module
+
+
+_schemas_of_this_checkout()
+
+from cxctl.cli.main import app  # noqa: E402  (after the schemas are in place)
 
 ENV = {"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb", "CXCTL_ROOT": ""}
 

@@ -37,10 +37,11 @@ def commit(top: Path, message: str) -> str:
     return git(top, "rev-parse", "HEAD").strip()
 
 
-def records_repo(tmp_path: Path) -> tuple[Path, Path]:
-    """A repository with a minimal valid records tree in ``records/``, committed."""
+def records_repo(tmp_path: Path, folder: str = "records") -> tuple[Path, Path]:
+    """A repository with a minimal valid records tree in ``folder`` (``""``:
+    the repository's top is the records root), committed."""
     top = init_repo(tmp_path / "repo")
-    root = top / "records"
+    root = top / folder if folder else top
     write(root, "cxctl.yaml", SETTINGS)
     write(root, "staff.yaml", STAFF)
     write(root, "providers/P-03.yaml", PROVIDER)

@@ -149,6 +149,15 @@ def test_seal_closes_a_late_shift(cli, records_root):
     assert "closing.sealed_to_control_room" not in [f["expected"] for f in after]
 
 
+def test_seal_refuses_a_control_room_receiver_who_has_left(cli, records_root):
+    root = tree(records_root, (LATE_PATH, LATE.split("closing:")[0]))
+    before = (root / LATE_PATH).read_bytes()
+    result = run(cli, root, "seal", "2026-11-24-main-late", "--by", "S-014", "--received-by", "S-099",
+                 "--at", "2026-11-24T22:10:00+08:00")
+    assert result.exit_code == 2 and "--received-by" in result.output
+    assert (root / LATE_PATH).read_bytes() == before
+
+
 # --- reconcile ----------------------------------------------------------------------
 
 def test_reconcile_clean_chain_with_multi_movement_balance_exits_0_apart_from_warnings(cli, records_root):

@@ -30,6 +30,46 @@ def test_init_rejects_an_unknown_time_zone(cli, tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+def test_init_rejects_an_empty_organisation_before_writing_anything(cli, tmp_path):
+    for name in ("", "   "):
+        result = cli(["init", tmp_path / "x", "--organisation", name])
+        assert result.exit_code == 2 and "--organisation" in result.output
+        assert not (tmp_path / "x").exists()
+
+
+def test_init_completes_a_tree_that_lacks_files_and_never_overwrites_one(cli, tmp_path, records_root):
+    write(records_root, "policies/sla.yaml", "# our own targets\ntargets: {}\n")
+    (records_root / "cxctl.yaml").unlink()
+    staff = (records_root / "staff.yaml").read_bytes()
+    result = cli(["init", records_root, "--organisation", "测试中心"])
+    assert result.exit_code == 0, result.output
+    assert (records_root / "staff.yaml").read_bytes() == staff
+    assert (records_root / "policies/sla.yaml").read_text("utf-8") == "# our own targets\ntargets: {}\n"
+    assert load(records_root, "cxctl.yaml")["organisation"] == "测试中心"
+    assert (records_root / "calendars/cn-mainland.yaml").exists()
+    assert "added cxctl.yaml" in result.output
+    assert "kept the existing policies/sla.yaml, staff.yaml" in result.output
+
+
+def test_init_refuses_a_folder_holding_records_and_other_things(cli, tmp_path, records_root):
+    (records_root / "cxctl.yaml").unlink()
+    (records_root / "notes.txt").write_text("private\n", encoding="utf-8")
+    before = sorted(p.relative_to(records_root).as_posix() for p in records_root.rglob("*"))
+    result = cli(["init", records_root])
+    assert result.exit_code == 2 and "notes.txt" in result.output
+    assert sorted(p.relative_to(records_root).as_posix() for p in records_root.rglob("*")) == before
+
+
+def test_init_where_no_folder_can_be_made_is_a_clear_error(cli, tmp_path):
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x\n", encoding="utf-8")
+    for target, reason in ((plain, "not a folder"), (plain / "sub", "Not a directory")):
+        result = cli(["init", target])
+        assert result.exit_code == 2, result.output
+        assert reason in result.output and "Traceback" not in result.output
+    assert plain.read_text(encoding="utf-8") == "x\n"
+
+
 def test_customer_add_show_edit_log_contact(cli, records_root):
     result = cli(["--root", records_root, "customer", "add", "--name", "渝北物业", "--kind", "owner",
                   "--owner", "S-021", "--since", "2025-02-01",
@@ -69,6 +109,62 @@ def test_customer_edit_refuses_bad_values_and_changes_nothing(cli, records_root)
     unknown_field = cli(["--root", records_root, "customer", "edit", "C-7K2M9Q", "--set", "nmae=x"])
     assert unknown_field.exit_code == 2
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (["edit", "C-7K2M9Q", "--set", "owner=S-099"], "--set owner: staff member S-099 (陈离) is not active"),
+    (["edit", "C-7K2M9Q", "--set", "owner=P-03"], "--set owner: 'P-03' is not a staff id"),
+    (["log-contact", "C-7K2M9Q", "--by", "S-404", "--channel", "visit"],
+     "--by: staff member S-404 is not in staff.yaml"),
+    (["log-contact", "C-7K2M9Q", "--by", "S-099", "--channel", "visit"], "--by: staff member S-099"),
+    (["add", "--name", "新客户", "--kind", "tenant", "--owner", "S-099"], "--owner: staff member S-099"),
+])
+def test_customer_commands_refuse_unknown_or_inactive_staff(cli, records_root, args, message):
+    before = {p: p.read_bytes() for p in records_root.rglob("*.yaml")}
+    result = cli(["--root", records_root, "customer", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "nothing was written" in result.output
+    assert {p: p.read_bytes() for p in records_root.rglob("*.yaml")} == before
+
+
+@pytest.mark.parametrize("field", ["rating.asset_scale.x", "contacts.1", "contacts.0.fax", "nickname",
+                                   "contacts.-1", "rating..x"])
+def test_customer_edit_unset_of_a_field_that_does_not_exist_exits_2(cli, records_root, field):
+    path = records_root / "customers/C-7K2M9Q.yaml"
+    before = path.read_bytes()
+    result = cli(["--root", records_root, "customer", "edit", "C-7K2M9Q", "--unset", field])
+    assert result.exit_code == 2, result.output
+    assert f"no field '{field}'" in result.output
+    assert path.read_bytes() == before
+
+
+def test_customer_edit_unsets_a_list_item_and_a_nested_field(cli, records_root):
+    path = records_root / "customers/C-7K2M9Q.yaml"
+    text = path.read_text("utf-8").replace(
+        "  - {name: 张敏,", "  - {name: 李雷, phone: \"13911112222\"}\n  - {name: 张敏,")
+    path.write_text(text, "utf-8")
+    result = cli(["--root", records_root, "customer", "edit", "C-7K2M9Q", "--unset", "contacts.0",
+                  "--unset", "contacts.0.role", "--unset", "rating.cooperation"])
+    assert result.exit_code == 0, result.output
+    data = load(records_root, "customers/C-7K2M9Q.yaml")
+    assert [c["name"] for c in data["contacts"]] == ["张敏"] and "role" not in data["contacts"][0]
+    assert "cooperation" not in data["rating"]
+
+
+def test_customer_list_by_tier_ignores_an_expired_override(cli, records_root):
+    tier = ("tier:\n  level: 2\n  period: 2026-07\n  score: 80.0\n"
+            "  override: {level: 1, reason: \"lease ends in June\", by: S-001, until: 2026-06}\n")
+    with open(records_root / "customers/C-7K2M9Q.yaml", "a", encoding="utf-8") as fh:
+        fh.write(tier)
+    write(records_root, "customers/C-OTHER1.yaml",
+          "id: C-OTHER1\nname: 另一家\nkind: dealer\nstatus: active\nowner: S-014\n"
+          "tier:\n  level: 2\n  period: 2026-07\n  override: {level: 1, reason: anchor, by: S-001}\n")
+
+    def ids(level):
+        result = cli(["--root", records_root, "customer", "list", "--tier", level, "--format", "json"])
+        return [(c["id"], c["tier"]) for c in json.loads(result.stdout)]
+    assert ids(1) == [("C-OTHER1", 1)]
+    assert ids(2) == [("C-7K2M9Q", 2)]
 
 
 def test_customer_list_filters(cli, records_root):
@@ -136,6 +232,20 @@ def test_ticket_list_filters_by_month_in_local_time(cli, records_root):
     assert json.loads(cli(["--root", records_root, "ticket", "list", "--month", "2026-10",
                            "--format", "json"]).stdout) == []
     assert cli(["--root", records_root, "ticket", "list", "--month", "2026-13"]).exit_code == 2
+
+
+@pytest.mark.parametrize("month", ["2026-13", "0000-01", "2026-1", "26-11", "November"])
+def test_ticket_list_reads_month_like_every_other_command(cli, records_root, month):
+    listed = cli(["--root", records_root, "ticket", "list", "--month", month])
+    summary = cli(["--root", records_root, "kpi", "summary", "--month", month])
+    assert listed.exit_code == summary.exit_code == 2
+    assert listed.stderr == summary.stderr and f"--month '{month}' is" in listed.stderr
+
+
+def test_ticket_list_takes_a_month_written_with_spaces_as_kpi_does(cli, records_root):
+    result = cli(["--root", records_root, "ticket", "list", "--month", " 2026-11 ", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in json.loads(result.stdout)] == ["T-8Q3KZ2"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

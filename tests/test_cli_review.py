@@ -40,9 +40,11 @@ class History:
     shas: dict[str, str]
 
 
-@pytest.fixture
-def repo(tmp_path, cli) -> History:
-    top, root = records_repo(tmp_path)
+# Every case runs twice: records in a `records/` folder of the repository, and
+# the repository's top being the records root itself.
+@pytest.fixture(params=["records", ""], ids=["records-folder", "root-is-top"])
+def repo(tmp_path, cli, request) -> History:
+    top, root = records_repo(tmp_path, request.param)
     shas = {"initial": git(top, "rev-parse", "HEAD").strip()}
     append(root / "customers/C-7K2M9Q.yaml", TIER_1)
     write(root, OPEN_REL, OPEN_TICKET)
@@ -53,7 +55,7 @@ def repo(tmp_path, cli) -> History:
     shas["contact"] = commit(top, "Reached the customer of T-OPEN01")
     edit(root / T_REL, "2026-11-04T10:00:00+08:00, type: reply", "2026-11-04T09:00:00+08:00, type: reply")
     shas["edited"] = commit(top, "Correct the reply time")
-    git(top, "rm", "-q", f"records/{OPEN_REL}")
+    git(root, "rm", "-q", OPEN_REL)
     shas["deleted"] = commit(top, "Remove a duplicate ticket")
     assert cli(["--root", root, "validate"]).exit_code == 0
     return History(top, root, shas)
@@ -121,7 +123,7 @@ def test_staged_reviews_the_index_not_the_working_tree(cli, repo):
     path = repo.root / T_REL
     original = path.read_text(encoding="utf-8")
     edit(path, "outcome: satisfied", "outcome: unsatisfied")
-    git(repo.top, "add", f"records/{T_REL}")
+    git(repo.root, "add", T_REL)
     path.write_text(original, encoding="utf-8")
     assert review(cli, repo).exit_code == 0
     staged = review(cli, repo, "--staged")
@@ -178,12 +180,13 @@ def test_not_a_repository_exits_2(cli, records_root):
 def test_shallow_clone_exits_2_for_a_range_beyond_it_and_for_history(cli, repo, tmp_path):
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo.top}", str(clone))
-    result = cli(["--root", clone / "records", "review", "HEAD~1..HEAD"])
+    clone_root = clone / repo.root.relative_to(repo.top)
+    result = cli(["--root", clone_root, "review", "HEAD~1..HEAD"])
     assert result.exit_code == 2 and "shallow clone" in result.output
-    history = cli(["--root", clone / "records", "history", "T-8Q3KZ2"])
+    history = cli(["--root", clone_root, "history", "T-8Q3KZ2"])
     assert history.exit_code == 2 and "shallow clone" in history.output
     # What the clone does hold can still be reviewed.
-    assert cli(["--root", clone / "records", "review"]).exit_code == 0
+    assert cli(["--root", clone_root, "review"]).exit_code == 0
 
 
 # -- history ------------------------------------------------------------------
@@ -210,7 +213,7 @@ def test_history_table_shows_the_edit_of_an_old_event(cli, repo):
 
 def test_history_follows_a_ticket_into_another_month_folder(cli, repo):
     (repo.root / "tickets/2026/10").mkdir()
-    git(repo.top, "mv", f"records/{T_REL}", "records/tickets/2026/10/T-8Q3KZ2.yaml")
+    git(repo.root, "mv", T_REL, "tickets/2026/10/T-8Q3KZ2.yaml")
     edit(repo.root / "tickets/2026/10/T-8Q3KZ2.yaml", "opened_at: 2026-11-03T15:40:00+08:00",
          "opened_at: 2026-10-31T15:40:00+08:00")
     commit(repo.top, "accepted in October")

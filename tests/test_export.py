@@ -4,7 +4,9 @@ masked unless asked, and an export that appears whole or not at all."""
 from __future__ import annotations
 
 import csv
+import os
 import sqlite3
+import stat
 from datetime import datetime
 
 import pytest
@@ -189,9 +191,17 @@ def test_csv_writes_one_file_per_table_with_the_same_rows(cli, root, tmp_path):
         assert next(csv.DictReader(fh))["phone"] == "138****8000"
 
 
+def previous_export(path):
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("CREATE TABLE previous (x)")
+    db.close()
+    return path.read_bytes()
+
+
 def test_a_failed_export_leaves_the_previous_one_untouched(cli, root, tmp_path, monkeypatch):
     out = tmp_path / "records.db"
-    out.write_bytes(b"previous export")
+    before = previous_export(out)
 
     def broken(db, table):
         raise OSError(28, "No space left on device")
@@ -199,7 +209,7 @@ def test_a_failed_export_leaves_the_previous_one_untouched(cli, root, tmp_path, 
     monkeypatch.setattr(table_writer, "_sqlite_table", broken)
     result = cli(["--root", root, "export", "--out", out, "--as-of", AS_OF])
     assert result.exit_code == 2 and "No space left on device" in result.output
-    assert out.read_bytes() == b"previous export"
+    assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".records.db")] == []
 
 
@@ -209,8 +219,77 @@ def test_export_replaces_an_earlier_csv_export_but_not_a_folder_of_other_files(c
     assert cli(args).exit_code == 0
     assert cli(args).exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".csv")) == []
-    refused = cli(["--root", root, "export", "--format", "csv", "--out", root])
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "plan.txt").write_text("keep me\n", encoding="utf-8")
+    refused = cli(["--root", root, "export", "--format", "csv", "--out", tmp_path / "notes"])
     assert refused.exit_code == 2 and "other than an earlier export" in refused.output
+    assert [p.name for p in (tmp_path / "notes").iterdir()] == ["plan.txt"]
+
+
+def test_export_replaces_an_earlier_sqlite_export(cli, root, tmp_path):
+    out = tmp_path / "records.db"
+    previous_export(out)
+    db = export_db(cli, root, tmp_path)   # tmp_path/out/records.db: a new path
+    assert count(db, "tickets") == 3
+    result = cli(["--root", root, "export", "--out", out, "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    tables = {r[0] for r in sqlite3.connect(out).execute("SELECT name FROM sqlite_master")}
+    assert "tickets" in tables and "previous" not in tables
+
+
+def test_export_never_replaces_a_file_that_is_not_an_sqlite_database(cli, root, tmp_path):
+    notes = tmp_path / "notes.db"
+    notes.write_text("not a database\n", encoding="utf-8")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for out in (notes, fifo):
+        result = cli(["--root", root, "export", "--out", out, "--as-of", AS_OF])
+        assert result.exit_code == 2, result.output
+        assert "not an SQLite database" in result.output
+    assert notes.read_text(encoding="utf-8") == "not a database\n"
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+@pytest.mark.parametrize("fmt, target", [("sqlite", "staff.yaml"), ("sqlite", "export.db"),
+                                         ("csv", "tables"), ("csv", "."), ("sqlite", ".")])
+def test_export_never_writes_inside_the_records_root(cli, root, tmp_path, fmt, target):
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    staff = (root / "staff.yaml").read_bytes()
+    result = cli(["--root", root, "export", "--format", fmt, "--out", root / target, "--as-of", AS_OF])
+    assert result.exit_code == 2, result.output
+    assert "inside the records root" in result.output
+    assert (root / "staff.yaml").read_bytes() == staff
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+
+
+def test_personal_data_typed_into_free_text_is_masked_unless_shown(cli, root, tmp_path):
+    write(root, "tickets/2026/11/T-OPEN01.yaml", OPEN_COMPLAINT + (
+        "  - {at: 2026-11-20T10:00:00+08:00, type: note, by: S-021, "
+        "note: \"客户新电话 13912345678, mail li.lei@example.com\"}\n"))
+    db = export_db(cli, root, tmp_path)
+    note = db.execute("SELECT note FROM events WHERE type = 'note'").fetchone()[0]
+    assert note == "客户新电话 139****5678, mail l***@example.com"
+    shown = export_db(cli, root, tmp_path / "shown", "--show-pii")
+    assert shown.execute("SELECT note FROM events WHERE type = 'note'").fetchone()[0] == \
+        "客户新电话 13912345678, mail li.lei@example.com"
+
+
+def test_a_deadline_the_calendar_cannot_place_exits_2_not_a_traceback(cli, root, tmp_path):
+    write(root, "calendars/cn-mainland.yaml", """\
+    name: cn-mainland
+    timezone: Asia/Shanghai
+    workweek: [mon, tue, wed, thu, fri]
+    hours: ["09:00-09:01"]
+    """)
+    write(root, "policies/sla.yaml", """\
+    targets:
+      request:
+        dispatch: {within: 8760, unit: hours, business_hours: true}
+    """)
+    result = cli(["--root", root, "export", "--out", tmp_path / "x.db", "--as-of", AS_OF])
+    assert result.exit_code == 2, result.output
+    assert "cannot compute an SLA deadline" in result.output
+    assert not (tmp_path / "x.db").exists()
 
 
 def test_unknown_format_is_a_usage_error(cli, root, tmp_path):

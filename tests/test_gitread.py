@@ -111,3 +111,17 @@ def test_a_persons_git_configuration_does_not_change_the_log(tmp_path):
     git(top, "config", "color.ui", "always")
     commits = gitread.log(gitread.open_repo(root), ["tickets/**/T-8Q3KZ2.yaml"])
     assert [(c.subject, c.files) for c in commits] == [("initial records", [("A", T_REL)])]
+
+
+def test_changed_paths_when_the_records_root_is_the_repository_top(tmp_path):
+    top, root = records_repo(tmp_path, "")
+    repo = gitread.open_repo(root)
+    assert repo.prefix == ""
+    head = gitread.resolve(repo, "HEAD")
+    append(root / T_REL, NOTE)
+    git(top, "rm", "-q", "customers/C-7K2M9Q.yaml")
+    write(root, "customers/C-NEW01.yaml", "id: C-NEW01\n")
+    assert gitread.changed_paths(repo, head, INDEX) == ["customers/C-7K2M9Q.yaml"]
+    assert gitread.changed_paths(repo, head, WORKTREE) == [
+        "customers/C-7K2M9Q.yaml", "customers/C-NEW01.yaml", T_REL]
+    assert "staff.yaml" in gitread.list_paths(repo, head)

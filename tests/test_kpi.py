@@ -335,3 +335,45 @@ def test_a_close_undone_by_a_reopen_in_the_month_is_not_a_monthly_closure():
     assert fraction(row, "monthly_closure_rate") == (0.0, 0, 1)
     # its first close (Nov 3) still came before the first resolve due (Thu Nov 5 16:30)
     assert fraction(row, "first_closure_rate") == (1.0, 1, 1)
+
+
+def test_satisfaction_follows_the_last_revisit_not_the_first_or_any():
+    # Day 1 Tue Nov 3 … resolve due Thu Nov 5 16:30 for both.
+    won_back = ticket("T-S1", "2026-11-02T09:00:00+08:00", [
+        ev("11-02 10:00", "resolve"), ev("11-02 15:00", "revisit", outcome="unsatisfied"),
+        ev("11-03 10:00", "revisit", outcome="satisfied"), ev("11-03 10:05", "close")])
+    lost = ticket("T-S2", "2026-11-02T09:00:00+08:00", [
+        ev("11-02 10:00", "resolve"), ev("11-02 15:00", "revisit", outcome="satisfied"),
+        ev("11-03 10:00", "revisit", outcome="unsatisfied"), ev("11-03 10:05", "close")])
+    first = summary(tickets=[won_back])["P-01"]
+    assert fraction(first, "satisfaction_rate") == (1.0, 1, 1)
+    assert first["revisited"] == 1
+    assert fraction(summary(tickets=[lost])["P-01"], "satisfaction_rate") == (0.0, 0, 1)
+
+
+def test_an_unreachable_revisit_followed_by_a_reached_one_is_not_unreachable():
+    reached_later = ticket("T-U1", "2026-11-02T09:00:00+08:00", [
+        ev("11-02 10:00", "resolve"), ev("11-02 15:00", "revisit", outcome="unreachable"),
+        ev("11-03 10:00", "revisit", outcome="satisfied"), ev("11-03 10:05", "close")])
+    row = summary(tickets=[reached_later])["P-01"]
+    assert (row["unreachable"], row["revisited"]) == (0, 1)
+    # left in both denominators: complaints - unreachable = 1
+    assert fraction(row, "monthly_closure_rate") == (1.0, 1, 1)
+    assert fraction(row, "satisfaction_rate") == (1.0, 1, 1)
+
+
+def test_first_closure_is_judged_by_the_first_resolve_cycle_even_after_a_reopen():
+    # Cycle 1 from Mon Nov 2 09:00: due Thu Nov 5 16:30.  Reopened Wed Nov 4 10:00,
+    # cycle 2 is due Mon Nov 9 16:30 (Thu 5, Fri 6, Mon 9).  The first close, Fri Nov 6
+    # 10:00, is within cycle 2's due but after cycle 1's: not a first-time closure.
+    reopened = ticket("T-RO2", "2026-11-02T09:00:00+08:00", [
+        ev("11-03 10:00", "resolve"), ev("11-03 15:00", "revisit", outcome="unsatisfied"),
+        ev("11-04 10:00", "reopen"), ev("11-06 09:00", "resolve"),
+        ev("11-06 09:30", "revisit", outcome="satisfied"), ev("11-06 10:00", "close")])
+    assert fraction(summary(tickets=[reopened])["P-01"], "first_closure_rate") == (0.0, 0, 1)
+    # The same close a day earlier (Thu Nov 5 16:30 exactly) meets cycle 1's due.
+    on_time = ticket("T-RO3", "2026-11-02T09:00:00+08:00", [
+        ev("11-03 10:00", "resolve"), ev("11-03 15:00", "revisit", outcome="unsatisfied"),
+        ev("11-04 10:00", "reopen"), ev("11-05 09:00", "resolve"),
+        ev("11-05 09:30", "revisit", outcome="satisfied"), ev("11-05 16:30", "close")])
+    assert fraction(summary(tickets=[on_time])["P-01"], "first_closure_rate") == (1.0, 1, 1)

@@ -61,6 +61,20 @@ def test_schema_errors_name_the_field(line, field):
     assert field in {f.field for f in findings(b"".join(lines))}
 
 
-def test_unknown_keys_and_missing_fixed_keys_are_errors():
+def test_unknown_keys_and_missing_survey_weights_are_errors():
     assert {f.code for f in findings(GOOD + b"complaint_ratio: 0.02\n")} == {"unknown-field"}
-    assert {f.code for f in findings(b"survey_weights: {quality: 100}\n")} == {"missing-field"}
+    assert {f.code for f in findings(b"complaint_limit_ratio: 0.02\n")} == {"missing-field"}
+
+
+def test_a_policy_with_only_survey_weights_takes_the_spec_defaults():
+    text = b"survey_weights: {quality: 60, service: 40}\n"
+    entry = check_bytes(text, "policies/kpi.yaml", "policy")
+    assert entry.findings == []
+    policy = KpiPolicy.from_dict(entry.data)
+    assert policy.complaint_limit_ratio == Decimal("0.01")      # SPEC 1.4 defaults
+    assert policy.return_tolerance == Decimal("0.05")
+    assert policy.survey_weights == {"quality": 60, "service": 40}
+    # a value that is given still wins, zero included
+    given = KpiPolicy.from_dict({"survey_weights": {"quality": 100}, "complaint_limit_ratio": "0.02",
+                                 "return_tolerance": 0})
+    assert (given.complaint_limit_ratio, given.return_tolerance) == (Decimal("0.02"), Decimal(0))

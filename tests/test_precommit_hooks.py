@@ -18,8 +18,11 @@ HOOKS = {h["id"]: h for h in yaml.safe_load(
 T_REL = "records/tickets/2026/11/T-8Q3KZ2.yaml"
 
 
-def run_hook(hook_id: str, top: Path, env: dict) -> subprocess.CompletedProcess | None:
-    hook = HOOKS[hook_id]
+def run_hook(hook_id: str, top: Path, env: dict, entry: str | None = None
+             ) -> subprocess.CompletedProcess | None:
+    """``entry`` overrides the hook's entry, the way a repository whose
+    records are not in `records/` is told to (see the hooks file)."""
+    hook = {**HOOKS[hook_id], **({"entry": entry} if entry else {})}
     staged = [p for p in git(top, "diff", "--staged", "--name-only", "--diff-filter=ACMRTUXB",
                              "-z").split("\0") if p]
     files = [p for p in staged if re.search(hook.get("files", ""), p)]
@@ -88,3 +91,33 @@ def test_review_hook_runs_for_a_deletion_that_no_file_list_shows(sample):
     result = run_hook("cxctl-review", top, env)
     assert result is not None, "a deletion must not skip the hook"
     assert result.returncode == 1 and "ticket-deleted" in result.stdout
+
+
+# A repository whose top is the records root: the hooks file says to override
+# the entry with `--root .`.
+TOP_T_REL = "tickets/2026/11/T-8Q3KZ2.yaml"
+
+
+@pytest.fixture
+def top_is_root(tmp_path):
+    top, root = records_repo(tmp_path, "")
+    return top, cxctl_env(tmp_path)
+
+
+def test_hooks_at_the_repository_top_fail_on_an_edited_event_and_a_bad_record(top_is_root):
+    top, env = top_is_root
+    edit(top / TOP_T_REL, "type: reply, by: P-03", "type: reply, by: S-021")
+    git(top, "add", TOP_T_REL)
+    review = run_hook("cxctl-review", top, env, "cxctl --root . review --staged")
+    assert review.returncode == 1 and "event-edited" in review.stdout, review.stdout + review.stderr
+    edit(top / TOP_T_REL, "channel: hotline", "chanel: hotline")
+    git(top, "add", TOP_T_REL)
+    validate = run_hook("cxctl-validate", top, env, "cxctl --root . validate")
+    assert validate.returncode == 1 and "chanel" in validate.stdout, validate.stdout + validate.stderr
+
+
+def test_review_hook_at_the_repository_top_catches_a_deleted_ticket(top_is_root):
+    top, env = top_is_root
+    git(top, "rm", "-q", TOP_T_REL)
+    result = run_hook("cxctl-review", top, env, "cxctl --root . review --staged")
+    assert result.returncode == 1 and "ticket-deleted" in result.stdout, result.stdout + result.stderr

@@ -3,7 +3,7 @@ from datetime import date
 from decimal import Decimal
 
 from cxctl.kpi_policy import KpiPolicy
-from cxctl.model import Customer, Survey, Tier
+from cxctl.model import Customer, Survey, Tier, TierOverride
 from cxctl.store.loader import check_bytes
 from cxctl.surveys import score_survey, survey_summary
 
@@ -78,3 +78,16 @@ def test_a_level_outside_the_scale_is_a_schema_finding():
     assert found.data is None
     assert [(f.code, f.field, f.line, f.column) for f in found.findings] == [
         ("bad-value", "answers.quality", 4, 38)]   # the line, and the column of "excellent"
+
+
+def test_tier_averages_use_the_override_in_effect_and_ignore_an_expired_one():
+    full = dict(price="satisfied", quality="very_satisfied", delivery="basic", service="satisfied")
+    anchor = Customer(id="C-01", name="x", kind="tenant", status="active", tier=Tier(
+        level=2, period="2026-07", override=TierOverride(1, "anchor tenant", "S-01")))
+    lapsed = Customer(id="C-02", name="y", kind="tenant", status="active", tier=Tier(
+        level=2, period="2026-07", override=TierOverride(1, "until the lease ends", "S-01", until="2026-06")))
+    surveys = [survey("V-01", "C-01", date(2026, 8, 1), **full),                                # 86
+               survey("V-02", "C-02", date(2026, 8, 1), **{**full, "quality": "satisfied"})]    # 76
+    result = survey_summary(surveys, {"C-01": anchor, "C-02": lapsed}, 2026, POLICY)
+    assert [(t["tier"], t["average"]) for t in result.tiers] == [("1", 86.0), ("2", 76.0)]
+    assert {c["customer"]: c["tier"] for c in result.customers} == {"C-01": "1", "C-02": "2"}

@@ -3,9 +3,10 @@ from datetime import date
 
 import pytest
 
-from cxctl.model import Customer, TierOverride
+from cxctl.model import Customer, Tier, TierOverride
 from cxctl.tiering_cycle import (
-    JANUARY, JULY, OPENING, cycle_for, ineligible_reason, next_run_for, override_in_effect,
+    JANUARY, JULY, OPENING, cycle_for, effective_level, ineligible_reason, next_run_for,
+    override_in_effect,
 )
 from cxctl.tiering_policy import TieringError, policy_from_dict
 
@@ -118,3 +119,16 @@ def test_override_holds_through_its_until_month():
     assert override_in_effect(limited, "2026-07")
     assert not override_in_effect(limited, "2027-01")
     assert not override_in_effect(None, "2026-01")
+
+
+def test_effective_level_takes_an_override_only_while_it_is_in_effect():
+    def tiered(level, period, override=None):
+        return Customer(id="C-01", name="x", kind="tenant", status="active",
+                        tier=Tier(level=level, period=period, override=override))
+    assert effective_level(customer(date(2025, 1, 1))) is None
+    assert effective_level(tiered(2, "2026-07")) == 2
+    # added by hand after the run: counts at once
+    assert effective_level(tiered(2, "2026-07", TierOverride(1, "anchor", "S-01"))) == 1
+    assert effective_level(tiered(2, "2026-07", TierOverride(1, "anchor", "S-01", until="2026-07"))) == 1
+    # ended before the tier's period: the computed level stands
+    assert effective_level(tiered(2, "2026-07", TierOverride(1, "anchor", "S-01", until="2026-06"))) == 2

@@ -11,9 +11,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from cxctl import render
 from cxctl.calendar_import import ImportedCalendar, ImportProblem, import_calendar
 from cxctl.cli.common import (AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from, check_format, emit, fail, load_from,
-                              records_from, refused, root_from, timezone_of)
+                              month_from, records_from, refused, root_from, timezone_of)
 from cxctl.cli.sla import calendar_of
-from cxctl.months import Month
 from cxctl.store.writer import LockBusy, WriteRefused, create_record, locked, update_record
 
 app = typer.Typer(help="Inspect business calendars or create one from public-holiday data.",
@@ -23,10 +22,7 @@ app = typer.Typer(help="Inspect business calendars or create one from public-hol
 def _month(value: str | None, today: date) -> tuple[int, int]:
     if value is None:
         return today.year, today.month
-    try:
-        month = Month.parse(value)
-    except ValueError as exc:
-        fail(f"--month {exc}")
+    month = month_from(value)
     return month.year, month.month
 
 

@@ -14,7 +14,9 @@ from dateutil import parser as dateparser
 from cxctl import render
 from cxctl.calendar import CalendarError
 from cxctl.findings import Finding
+from cxctl.integrity import reference_problem
 from cxctl.model import Records
+from cxctl.months import Month
 from cxctl.sla_policy import DeadlineError
 from cxctl.store.loader import LoadResult, load_records
 from cxctl.store.writer import LockBusy, WriteRefused
@@ -40,6 +42,14 @@ ShowPiiOpt = Annotated[bool, typer.Option(
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     typer.echo(f"cxctl: {message}", err=True)
     raise typer.Exit(code)
+
+
+def month_from(value: str, option: str = "--month") -> Month:
+    """A YYYY-MM option, read the same way by every command (cxctl.months)."""
+    try:
+        return Month.parse(value)
+    except ValueError as exc:
+        fail(f"{option} {exc}")
 
 
 def check_format(fmt: str, allowed=render.FORMATS) -> str:
@@ -112,6 +122,16 @@ def as_of_from(value: str | None, tz: ZoneInfo) -> datetime:
 def emit(rows: list[dict], fmt: str, *, columns: list[str] | None = None,
          show_pii: bool = False, empty: str = "(nothing to show)") -> None:
     typer.echo(render.render(rows, fmt, columns=columns, show_pii=show_pii, empty=empty), nl=False)
+
+
+def require_usable(records: Records, ref: str | None, option: str, kinds: str = "SP") -> None:
+    """A write command names only people and providers that exist and work
+    now (the rule is integrity.reference_problem); else exit 2, nothing written."""
+    if ref is None:
+        return
+    problem = reference_problem(records, ref, kinds=kinds)
+    if problem:
+        fail(f"{option}: {problem}; nothing was written")
 
 
 def refused(exc: WriteRefused | LockBusy) -> NoReturn:

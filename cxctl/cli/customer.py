@@ -7,10 +7,11 @@ import typer
 
 from cxctl import render
 from cxctl.cli.common import (AtOpt, FormatOpt, ShowPiiOpt, as_of_from, check_format, emit, fail,
-                              load_from, records_from, refused, root_from, timezone_of)
+                              load_from, records_from, refused, require_usable, root_from, timezone_of)
 from cxctl.cli.editing import coerce, parse_assignments, set_path, unset_path
 from cxctl.ids import new_id
 from cxctl.store import layout
+from cxctl.tiering_cycle import effective_level
 from cxctl.store.writer import LockBusy, WriteRefused, create_record, new_entry, update_record
 
 app = typer.Typer(help="Add, show, list and edit customers; log formal contacts.",
@@ -46,8 +47,7 @@ def add(
     """Create a customer file with a new id and print the id."""
     records = records_from(ctx)
     now = as_of_from(None, timezone_of(records))
-    if owner and owner not in records.staff:
-        fail(f"owner {owner} is not in staff.yaml")
+    require_usable(records, owner, "--owner", "S")
     data: dict = {"id": new_id("C", now), "name": name, "kind": kind, "status": status}
     if owner:
         data["owner"] = owner
@@ -91,7 +91,7 @@ def list_customers(
     records = records_from(ctx)
     rows = []
     for c in sorted(records.customers.values(), key=lambda c: c.id):
-        level = (c.tier.override.level if c.tier and c.tier.override else c.tier.level) if c.tier else None
+        level = effective_level(c)
         if (tier is not None and level != tier) or (owner and c.owner != owner) \
                 or (status and c.status != status) or (kind and c.kind != kind):
             continue
@@ -122,8 +122,8 @@ def edit(
     for key, value in changes:
         if key == "id":
             fail("the id names the file and cannot be changed")
-        if key == "owner" and value not in records.staff:
-            fail(f"owner {value} is not in staff.yaml")
+        if key in ("owner", "tier.override.by"):
+            require_usable(records, str(value), f"--set {key}", "S")
 
     def mutate(doc):
         for key, value in changes:
@@ -152,8 +152,7 @@ def log_contact(
     customer = records.customers.get(customer_id)
     if customer is None:
         fail(f"no customer {customer_id}", 1)
-    if by not in records.staff:
-        fail(f"{by} is not in staff.yaml")
+    require_usable(records, by, "--by", "S")
     entry = {"at": as_of_from(at, timezone_of(records)).replace(microsecond=0), "by": by,
              "channel": channel}
     if summary:

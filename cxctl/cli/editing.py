@@ -78,11 +78,19 @@ def set_path(doc, dotted: str, value) -> None:
 
 
 def unset_path(doc, dotted: str) -> None:
+    """Remove the field (or list item, by its 0-based index) at ``dotted``;
+    a path that names nothing is an error, not a silent no-op."""
     parts = dotted.split(".")
     node = doc
-    for part in parts[:-1]:
-        node = node.get(part) if hasattr(node, "get") else None
-        if node is None:
+    for depth, part in enumerate(parts):
+        if isinstance(node, dict) and part in node:
+            key = part
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            key = int(part)
+        else:
+            fail(f"--unset: no field '{dotted}' in this record "
+                 f"('{'.'.join(parts[:depth + 1])}' does not exist); nothing was written")
+        if depth == len(parts) - 1:
+            del node[key]
             return
-    if parts[-1] in node:
-        del node[parts[-1]]
+        node = node[key]

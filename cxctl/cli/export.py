@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 
 from cxctl import __version__
-from cxctl.calendar import BusinessCalendar, CalendarError
-from cxctl.cli.common import AsOfOpt, ShowPiiOpt, as_of_from, fail, records_from, root_from, timezone_of
+from cxctl.cli.common import (AsOfOpt, ShowPiiOpt, as_of_from, deadlines_computable, fail, records_from,
+                              root_from, timezone_of)
+from cxctl.cli.kpi import calendar_of, sla_policy_of
 from cxctl.export import build_tables
 from cxctl.sla import clocks_for_tickets
-from cxctl.sla_policy import PolicyError, SlaPolicy
 from cxctl.store.tables import ExportRefused, write_csv, write_sqlite
 
 WRITERS = {"sqlite": write_sqlite, "csv": write_csv}
@@ -33,31 +33,26 @@ def export_command(
 
     Clocks carry their state as of --as-of (default now), exactly as `sla
     check` reports them.  Phone numbers, e-mail addresses and ID numbers are
-    masked unless --show-pii is given.  The export replaces PATH only once it
-    is complete.
+    masked unless --show-pii is given, also where typed into free text such as
+    a note.  The export replaces PATH only once it is complete, and only a new
+    path or an earlier export (never anything inside the records root).
     """
     fmt = fmt.lower()
     if fmt not in WRITERS:
         fail(f"unknown export format '{fmt}'; choose sqlite or csv")
     records = records_from(ctx)
     moment = as_of_from(as_of, timezone_of(records))
-    calendar_name = records.settings.calendar
-    if calendar_name not in records.calendars:
-        fail(f"the calendar '{calendar_name}' named in cxctl.yaml is not in calendars/")
-    try:
-        policy = SlaPolicy.from_dict(records.policies["sla"])
-        calendar = BusinessCalendar.from_dict(records.calendars[calendar_name])
-    except (PolicyError, CalendarError) as exc:
-        fail(f"cannot evaluate SLA clocks: {exc}")
-    clocks = clocks_for_tickets(sorted(records.tickets.values(), key=lambda t: t.id),
-                                policy, calendar, moment)
+    calendar, policy = calendar_of(records), sla_policy_of(records)
+    with deadlines_computable():
+        clocks = clocks_for_tickets(sorted(records.tickets.values(), key=lambda t: t.id),
+                                    policy, calendar, moment)
     meta = {"as_of": moment.isoformat(), "exported_at": datetime.now(timezone.utc).isoformat(),
             "organisation": records.settings.organisation, "timezone": records.settings.timezone,
             "records_root": str(root_from(ctx)), "pii": "shown" if show_pii else "masked",
             "cxctl_version": __version__}
     tables = build_tables(records, clocks, show_pii=show_pii, meta=meta)
     try:
-        WRITERS[fmt](out, tables)
+        WRITERS[fmt](out, tables, records_root=root_from(ctx))
     except ExportRefused as exc:
         fail(str(exc))
     except OSError as exc:

@@ -12,7 +12,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cxctl.cli.common import (
     EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, AtOpt, FormatOpt, ShowPiiOpt, check_format, emit, fail, load_from,
-    records_from, refused, root_from, timezone_of,
+    records_from, refused, require_usable, root_from, timezone_of,
 )
 from cxctl.handover import (
     SHIFTS, HandoverPolicy, SignProblem, expected_path, previous_handover, seal_problems,
@@ -74,11 +74,7 @@ def _staff_ids(values: list[str], records: Records, option: str) -> list[str]:
     if not ids:
         fail(f"{option} needs at least one staff id")
     for staff_id in ids:
-        person = records.staff.get(staff_id)
-        if person is None:
-            fail(f"{option}: {staff_id} is not in staff.yaml")
-        if not person.active:
-            fail(f"{option}: {staff_id} ({person.name}) is not active")
+        require_usable(records, staff_id, option, kinds="S")
     return list(dict.fromkeys(ids))
 
 
@@ -210,8 +206,7 @@ def seal(
     records = records_from(ctx)
     root = root_from(ctx)
     h = _find(records, root, handover)
-    if received_by not in records.staff:
-        fail(f"--received-by: {received_by} is not in staff.yaml")
+    require_usable(records, received_by, "--received-by", kinds="S")
     moment = _now(at, timezone_of(records))
     _refuse(seal_problems(h, by, moment))
     entry = {"sealed_to_control_room": {"by": by, "received_by": received_by, "at": moment}}
@@ -312,8 +307,7 @@ def transfer(
     or inactive; an owner-rank mismatch is a warning."""
     fmt = check_format(fmt)
     records = records_from(ctx)
-    if by is not None and by not in records.staff:
-        fail(f"--by: {by} is not in staff.yaml")
+    require_usable(records, by, "--by", kinds="S")
     plan = plan_transfer(from_staff, to_staff, staff=records.staff,
                          tickets=records.tickets.values(), customers=records.customers.values(),
                          at=_now(at, timezone_of(records)), by=by, note=note)

@@ -15,7 +15,7 @@ from cxctl import render
 from cxctl.calendar import BusinessCalendar, CalendarError
 from cxctl.cli.common import (EXIT_FINDINGS, FormatOpt, ShowPiiOpt, as_of_from,
                               check_format, deadlines_computable, emit, fail, load_from,
-                              records_from, report_findings)
+                              month_from, records_from, report_findings)
 from cxctl.coverage import CoverageResult, contact_coverage
 from cxctl.findings import Finding
 from cxctl.handover import HandoverPolicy
@@ -38,13 +38,6 @@ YearOpt = Annotated[int, typer.Option("--year", metavar="YYYY", min=1, max=9998,
 
 
 # --- shared by kpi, survey and report ------------------------------------------
-
-def month_from(value: str) -> Month:
-    try:
-        return Month.parse(value)
-    except ValueError as exc:
-        fail(f"--month {exc}")
-
 
 def calendar_of(records: Records) -> BusinessCalendar:
     name = records.settings.calendar

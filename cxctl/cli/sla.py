@@ -9,10 +9,9 @@ import typer
 from cxctl import render
 from cxctl.calendar import BusinessCalendar, CalendarError
 from cxctl.cli.common import (EXIT_FINDINGS, EXIT_OK, AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from,
-                              check_format, deadlines_computable, emit, fail, records_from,
-                              timezone_of)
+                              check_format, deadlines_computable, emit, fail, month_from,
+                              records_from, timezone_of)
 from cxctl.model import Records, Ticket
-from cxctl.months import Month
 from cxctl.reminders import remind_lists
 from cxctl.sla import STATES, Clock, clocks_for_tickets, explain_ticket
 from cxctl.sla_policy import PolicyError, SlaPolicy
@@ -168,10 +167,7 @@ def remind(
     wanted = _split(only, tuple(LISTS), "--list") or set(LISTS)
     period = None
     if month:
-        try:
-            parsed = Month.parse(month)
-        except ValueError as exc:
-            fail(f"--month {exc}")
+        parsed = month_from(month)
         period = (parsed.year, parsed.month)
     records = records_from(ctx)
     calendar, policy = calendar_of(records), policy_of(records)

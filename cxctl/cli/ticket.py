@@ -9,11 +9,15 @@ from ruamel.yaml.comments import CommentedSeq
 
 from cxctl import render
 from cxctl.cli.common import (AtOpt, FormatOpt, ShowPiiOpt, as_of_from, check_format, emit, fail,
-                              load_from, records_from, refused, root_from, timezone_of)
+                              load_from, month_from, records_from, refused, require_usable, root_from,
+                              timezone_of)
 from cxctl.ids import new_id
+from cxctl.model import Ticket
+from cxctl.months import Month
 from cxctl.severity import effective_severity
 from cxctl.store import layout
 from cxctl.store.writer import LockBusy, WriteRefused, create_record, new_entry, update_record
+from cxctl.store.yamlread import to_json_types
 from cxctl.ticket_ops import EventRefused, event_updates
 
 app = typer.Typer(help="Open tickets, append events, close them; show and list them.",
@@ -51,9 +55,8 @@ def open_ticket(
     opened = as_of_from(at, tz).replace(microsecond=0)
     if customer not in records.customers:
         fail(f"no customer {customer}")
-    for ref, where in ((owner, records.staff), (provider, records.providers)):
-        if ref and ref not in where:
-            fail(f"{ref} does not exist")
+    require_usable(records, owner, "--owner", "S")
+    require_usable(records, provider, "--provider", "P")
     data: dict = {"id": new_id("T", opened), "customer": customer, "kind": kind, "channel": channel}
     if category:
         data["category"] = category
@@ -124,15 +127,13 @@ def list_tickets(
     fmt = check_format(fmt)
     records = records_from(ctx)
     tz = timezone_of(records)
-    if month is not None and (len(month) != 7 or month[4] != "-" or not month.replace("-", "").isdigit()
-                              or not 1 <= int(month[5:]) <= 12):
-        fail(f"--month '{month}' is not YYYY-MM")
+    period = month_from(month) if month is not None else None
     rows = []
     for t in sorted(records.tickets.values(), key=lambda t: (t.opened_at, t.id), reverse=True):
         if (kind and t.kind != kind) or (status and t.status != status) \
                 or (provider and t.provider != provider) or (owner and t.owner != owner) \
                 or (customer and t.customer != customer) \
-                or (month and t.opened_at.astimezone(tz).strftime("%Y-%m") != month):
+                or (period and Month.of(t.opened_at.astimezone(tz).date()) != period):
             continue
         rows.append({"id": t.id, "opened_at": t.opened_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                      "kind": t.kind, "severity": effective_severity(t) if t.kind == "complaint" else None,
@@ -164,6 +165,8 @@ def event(
     if event_type not in EVENT_TYPES:
         fail(f"unknown event type '{event_type}'; choose one of: {', '.join(EVENT_TYPES)}")
     records, ticket = _ticket(ctx, ticket_id)
+    require_usable(records, by, "--by")
+    require_usable(records, approved_by, "--approved-by", "S")
     tz = timezone_of(records)
     entry: dict = {"at": as_of_from(at, tz).replace(microsecond=0), "type": event_type}
     for key, value in (("by", by), ("outcome", outcome), ("reason", reason), ("note", note)):
@@ -178,8 +181,7 @@ def event(
     if event_type == "transfer":
         if not to:
             fail("a transfer needs --to S-… or --to P-…")
-        if to not in records.staff and to not in records.providers:
-            fail(f"{to} does not exist")
+        require_usable(records, to, "--to")
         entry["to"] = to
     _append(ctx, ticket, entry)
 
@@ -198,6 +200,7 @@ def close(
     if force and not reason:
         fail("a forced closure needs --reason")
     records, ticket = _ticket(ctx, ticket_id)
+    require_usable(records, by, "--by")
     entry: dict = {"at": as_of_from(at, timezone_of(records)).replace(microsecond=0),
                    "type": "force_close" if force else "close"}
     if by:
@@ -208,12 +211,14 @@ def close(
 
 
 def _append(ctx: typer.Context, ticket, entry: dict) -> None:
-    try:
-        updates = event_updates(ticket, entry)
-    except EventRefused as exc:
-        fail(str(exc), 1)
+    """Append under the write lock, judging the event against the ticket as
+    it is then: records read before the lock may be stale (two people closing
+    the same ticket at once must not both succeed)."""
+    updates: dict = {}
 
     def mutate(doc):
+        current = Ticket.from_dict(to_json_types(doc), ticket.path)
+        updates.update(event_updates(current, entry))
         if doc.get("events") is None:
             doc["events"] = CommentedSeq()
         doc["events"].append(new_entry(entry, "events"))
@@ -222,6 +227,8 @@ def _append(ctx: typer.Context, ticket, entry: dict) -> None:
 
     try:
         update_record(root_from(ctx), ticket.path, mutate)
+    except EventRefused as exc:
+        fail(str(exc), 1)
     except (WriteRefused, LockBusy) as exc:
         refused(exc)
     changed = ", ".join(f"{k} → {v}" for k, v in updates.items())

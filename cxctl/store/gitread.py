@@ -45,7 +45,8 @@ class Repo:
 
     @property
     def pathspec(self) -> str:
-        return f":(top){self.prefix}" if self.prefix else ":(top)."
+        # ":(top)" alone is the whole repository; ":(top)." would match nothing.
+        return f":(top){self.prefix}"
 
 
 @dataclass

@@ -10,6 +10,7 @@ import csv
 import os
 import shutil
 import sqlite3
+import stat
 import tempfile
 from pathlib import Path
 
@@ -35,10 +36,39 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def write_sqlite(path: Path, tables: list[Table]) -> None:
+_SQLITE_HEADER = b"SQLite format 3\0"
+
+
+def _outside_records(path: Path, records_root: Path | None) -> None:
+    """An export is a copy for other tools: written into the records tree it
+    would replace or sit among the records themselves."""
+    if records_root is None:
+        return
+    root, target = Path(records_root).resolve(), path.resolve()
+    if target == root or root in target.parents:
+        raise ExportRefused(f"{path} is inside the records root {records_root}; "
+                            f"write the export somewhere else")
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def write_sqlite(path: Path, tables: list[Table], *, records_root: Path | None = None) -> None:
+    """Write a new database file, or replace an earlier one; anything else
+    already at ``path`` (a record, a device, a document) is left alone."""
     path = Path(path)
-    if path.is_dir():
+    _outside_records(path, records_root)
+    if path.is_dir() and not path.is_symlink():
         raise ExportRefused(f"{path} is a folder; give the path of the database file to write")
+    if os.path.lexists(path):
+        if path.is_symlink() or not stat.S_ISREG(path.lstat().st_mode) or not _is_sqlite_file(path):
+            raise ExportRefused(f"{path} exists and is not an SQLite database (an earlier export); "
+                                f"give a new path or an earlier export to replace")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -78,13 +108,16 @@ def _csv_cell(value) -> str:
     return str(value)
 
 
-def write_csv(folder: Path, tables: list[Table]) -> None:
+def write_csv(folder: Path, tables: list[Table], *, records_root: Path | None = None) -> None:
     """One ``<table>.csv`` per table (UTF-8 with a byte-order mark, so that
-    spreadsheet programs read Chinese text correctly)."""
+    spreadsheet programs read Chinese text correctly), in a new folder or one
+    holding only an earlier export's CSV files."""
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ExportRefused(f"{folder} is a file; give a folder for the CSV files")
-    if folder.is_dir() and any(not p.name.endswith(".csv") for p in folder.iterdir()):
+    _outside_records(folder, records_root)
+    if os.path.lexists(folder) and (folder.is_symlink() or not folder.is_dir()):
+        raise ExportRefused(f"{folder} exists and is not a folder; give a folder for the CSV files")
+    if folder.is_dir() and any(not p.name.endswith(".csv") or not p.is_file() or p.is_symlink()
+                               for p in folder.iterdir()):
         raise ExportRefused(f"{folder} holds files other than an earlier export's CSV files; "
                             f"give an empty or new folder")
     folder.parent.mkdir(parents=True, exist_ok=True)
