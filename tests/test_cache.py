@@ -376,3 +376,19 @@ def test_a_cache_that_cannot_be_read_this_time_means_no_cache(tree, reads, monke
     after = load_records(tree)
     assert len(reads) == len(after.entries)
     same_load(after, load_records(tree, use_cache=False))
+
+
+def test_loaded_says_what_data_would_without_unmarshalling_it(tree, monkeypatch):
+    load_records(tree)
+    warm = load_records(tree)
+    stored = [e for e in warm.entries.values() if isinstance(e, cachedb.StoredEntry)]
+    assert len(stored) == len(warm.entries)
+    expected = {p: e.data is not None for p, e in warm.entries.items()}
+    assert False in expected.values() and True in expected.values()
+    def unmarshalled(self):
+        raise AssertionError("data was unmarshalled")
+
+    monkeypatch.setattr(cachedb.StoredEntry, "data", property(unmarshalled))
+    assert {p: e.loaded for p, e in warm.entries.items()} == expected
+    assert all(e.loaded == (e.data is not None)
+               for e in load_records(tree, use_cache=False).entries.values())

@@ -102,6 +102,7 @@ def decode(relpath: str, head: bytes, blob: bytes) -> StoredEntry:
 
 
 _CLEAN_HEADS: dict[bytes, str] = {}
+_NO_DATA = marshal.dumps(None)
 
 
 class StoredEntry(FileEntry):
@@ -126,6 +127,10 @@ class StoredEntry(FileEntry):
     @data.setter
     def data(self, value) -> None:
         self.blob = marshal.dumps(value)
+
+    @property
+    def loaded(self) -> bool:
+        return self.blob != _NO_DATA
 
     def __eq__(self, other):
         if not isinstance(other, FileEntry):

@@ -31,6 +31,13 @@ class FileEntry:
     data: object | None          # JSON-typed content if it passed its schema
     findings: list[Finding] = field(default_factory=list)
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the record passed its schema.  Ask this rather than
+        ``data is None``: an entry from the parse cache unmarshals its data
+        on every read of ``data``, but answers this without it."""
+        return self.data is not None
+
 
 @dataclass
 class LoadResult:
