@@ -220,7 +220,7 @@ def load_average() -> list[float] | None:
 
 def table(full: dict, tenth: dict) -> str:
     head = ["measure", "median s", "× floor", "target", "max RSS MiB", "tree RSS MiB",
-            f"tenth s", "full/tenth", "growth ok"]
+            "tenth s", "full/tenth", "growth ok"]
     rows = []
     for name, _args, _group, target in MEASURES:
         m = full["measures"].get(name)

@@ -3,7 +3,6 @@ edit path (ruamel.yaml round-trip, YAML 1.2) give identical JSON data for
 every record, and the writer keeps records in the subset where they agree."""
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
