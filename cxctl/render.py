@@ -168,7 +168,7 @@ def findings_text(findings: list[Finding], *, color: bool = False, show_pii: boo
             level = f"\x1b[31m{level}\x1b[0m" if level == "error" else f"\x1b[33m{level}\x1b[0m"
         field = f" ({f.field})" if f.field else ""
         out.append(f"{f.location}: {level} {f.code}: {shown.message}{field}")
-        if f.source_line is not None and f.line is not None:
+        if shown.source_line is not None and f.line is not None:
             gutter = str(f.line)
             out.append(f"  {gutter} | {shown.source_line.rstrip()}")
             if f.column:
@@ -183,8 +183,12 @@ def findings_text(findings: list[Finding], *, color: bool = False, show_pii: boo
 
 
 def masked_finding(f: Finding) -> Finding:
-    return replace(f, message=mask_text(f.message),
-                   source_line=mask_text(f.source_line) if f.source_line is not None else None)
+    """The finding with personal data masked in its message and quoted line;
+    a finding about a personal-data field quotes no line (a malformed phone
+    number is no pattern a masker recognises)."""
+    about_pii = f.field is not None and f.field.rsplit(".", 1)[-1] in PII_KEYS
+    quoted = None if about_pii or f.source_line is None else mask_text(f.source_line)
+    return replace(f, message=mask_text(f.message), source_line=quoted)
 
 
 def _display_width(text: str) -> int:

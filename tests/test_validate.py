@@ -307,3 +307,90 @@ def test_quoted_lines_and_messages_mask_personal_data_unless_asked(cli, records_
     assert at is not None and quoted[at:].startswith("wechat")
     shown = cli(["--root", records_root, "validate", "--show-pii"]).stdout
     assert "13800138000" in shown
+
+
+# --- input that YAML readers disagree on, or that must never crash --------------
+
+@pytest.mark.parametrize("line, shown", [
+    ("legal_or_media: yes", "'yes' is true/false to YAML 1.1 tools"),
+    ("households: 010", "'010' is a number to YAML 1.1 tools"),
+    ("households: 1:30", "'1:30' is a number to YAML 1.1 tools"),
+])
+def test_scalars_yaml_1_1_and_1_2_read_differently_are_findings(cli, records_root, line, shown):
+    key = line.split(":")[0]
+    old = {"legal_or_media": "legal_or_media: false", "households": "households: 6"}[key]
+    write(records_root, "tickets/2026/11/T-8Q3KZ2.yaml", TICKET.replace(old, line))
+    result, found = findings(cli, records_root)
+    assert result.exit_code == 1
+    hit = next(f for f in found if f["code"] == "ambiguous-scalar")
+    assert shown in hit["message"] and hit["line"] == 7
+    # the same document through the general path (it also has a naive timestamp)
+    write(records_root, "tickets/2026/11/T-8Q3KZ2.yaml",
+          TICKET.replace(old, line).replace("opened_at: 2026-11-03T15:40:00+08:00", "opened_at: 2026-11-03 15:40:00"))
+    _, found = findings(cli, records_root)
+    assert "ambiguous-scalar" in codes(found)
+
+
+def test_quoted_yes_and_true_are_fine(cli, records_root):
+    write(records_root, "tickets/2026/11/T-8Q3KZ2.yaml",
+          TICKET.replace("legal_or_media: false", "legal_or_media: true").replace("空调噪音投诉", '"yes"'))
+    result, found = findings(cli, records_root)
+    assert result.exit_code == 0, found
+
+
+@pytest.mark.parametrize("value", ["!!binary aGVsbG8=", "!!set {a, b}"])
+def test_explicit_tags_for_unusable_types_are_findings(cli, records_root, value):
+    write(records_root, "customers/C-7K2M9Q.yaml", CUSTOMER.replace("name: 重庆晨光商贸有限公司", f"name: {value}"))
+    result, found = findings(cli, records_root)
+    assert result.exit_code == 1
+    assert [(f["code"], f["field"]) for f in found if f["code"] == "unusable-value"] == [("unusable-value", "name")]
+
+
+def test_an_alias_bomb_is_refused_quickly(cli, records_root):
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        levels.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i-1}"] * 10) + "]")
+    write(records_root, "customers/C-7K2M9Q.yaml", CUSTOMER + "\n".join(levels) + "\n")
+    result, found = findings(cli, records_root)
+    assert result.exit_code == 1
+    assert "unusable-value" in codes(found)
+
+
+def test_a_self_referencing_alias_is_a_finding(cli, records_root):
+    write(records_root, "customers/C-7K2M9Q.yaml", CUSTOMER + "documents: &d [*d]\n")
+    result, found = findings(cli, records_root)
+    assert result.exit_code == 1 and found
+
+
+def test_an_impossible_date_is_a_finding_with_its_line(cli, records_root):
+    write(records_root, "customers/C-7K2M9Q.yaml", CUSTOMER.replace("since: 2024-03-01", "since: 2026-02-30"))
+    result, found = findings(cli, records_root)
+    hit = next(f for f in found if f["path"] == "customers/C-7K2M9Q.yaml")
+    assert (hit["code"], hit["line"]) == ("bad-format", 7)
+
+
+def test_timestamps_in_another_spelling_are_findings_not_crashes(cli, records_root):
+    write(records_root, "tickets/2026/11/T-8Q3KZ2.yaml",
+          TICKET.replace("opened_at: 2026-11-03T15:40:00+08:00", 'opened_at: "2026-11-03t15:40:00z"'))
+    result, found = findings(cli, records_root)
+    assert result.exit_code == 1
+    assert any(f["field"] == "opened_at" for f in found)
+    assert cli(["--root", records_root, "sla", "check"]).exit_code == 0
+
+
+def test_a_key_of_unicode_digits_does_not_crash(cli, records_root):
+    write(records_root, "customers/C-7K2M9Q.yaml", CUSTOMER + "²: 1\n")
+    result, found = findings(cli, records_root)
+    assert result.exit_code == 1 and "unknown-field" in codes(found)
+
+
+def test_bad_personal_values_are_not_repeated_in_messages(cli, records_root):
+    write(records_root, "customers/C-7K2M9Q.yaml",
+          CUSTOMER.replace('phone: "13800138000", email: zm@example.com',
+                           'phone: "133-6980-3963x", email: "yulan.ma@@example.org"'))
+    for fmt in ("table", "json"):
+        out = cli(["--root", records_root, "validate", "--format", fmt]).stdout
+        assert "'contacts.0.phone' is not a valid phone" in out
+        assert "3963x" not in out and "yulan.ma@@" not in out
+    shown = cli(["--root", records_root, "validate", "--show-pii"]).stdout
+    assert "3963x" in shown

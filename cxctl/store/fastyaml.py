@@ -45,6 +45,34 @@ class BadScalar(yaml.MarkedYAMLError):
     """A scalar that YAML types but Python cannot build (2026-02-30)."""
 
 
+class Ambiguous(yaml.MarkedYAMLError):
+    """A plain scalar that YAML 1.1 (PyYAML, the read path) and YAML 1.2
+    (ruamel.yaml, the write path) read as different values."""
+
+
+# Spellings both YAML versions read alike; any other boolean or integer
+# spelling (yes/no/on/off, 0123 octal, 1:30 sexagesimal, 1_000) differs.
+_SAME_BOOL = frozenset({"true", "false", "True", "False", "TRUE", "FALSE"})
+_SAME_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+
+
+def ambiguity(tag: str, value: str) -> str | None:
+    """Why a plain scalar is read differently by YAML 1.1 and 1.2, or None."""
+    if tag == BOOL and value not in _SAME_BOOL:
+        return f"'{value}' is true/false to YAML 1.1 tools but text to YAML 1.2 tools"
+    if tag == INT and not _SAME_INT.fullmatch(value):
+        return f"'{value}' is a number to YAML 1.1 tools that YAML 1.2 tools read otherwise"
+    if tag == FLOAT and (":" in value or "_" in value):
+        return f"'{value}' is a number to YAML 1.1 tools that YAML 1.2 tools read otherwise"
+    return None
+
+
+def check_ambiguity(node: ScalarNode) -> None:
+    problem = ambiguity(node.tag, node.value)
+    if problem:
+        raise Ambiguous(None, None, problem, node.start_mark)
+
+
 class _Composer(yaml.CSafeLoader):
     """C parser and composer; plain scalars' tags are remembered by value
     (the resolver's answer depends on the value alone)."""
@@ -96,15 +124,20 @@ def load_json(text: str, normalise):
     node = compose(text)
     if node is None:
         return None
-    return _build(node, normalise)
+    return _build(node, normalise, set())
 
 
-def _build(node, normalise):
+def _build(node, normalise, seen: set):
     cls = node.__class__
     if cls is ScalarNode:
         if node.tag == STR:
             return node.value
         return _scalar(node, normalise)
+    # An aliased collection is one node reached twice: left to the general
+    # path, which reports it without expanding it (an alias bomb stays small).
+    if id(node) in seen:
+        raise Unusual("alias")
+    seen.add(id(node))
     if cls is MappingNode:
         if node.tag != MAP:
             raise Unusual(node.tag)
@@ -115,12 +148,12 @@ def _build(node, normalise):
             key = key_node.value
             if key in out:
                 raise Unusual("duplicate key")
-            out[key] = _build(value_node, normalise)
+            out[key] = _build(value_node, normalise, seen)
         return out
     if cls is SequenceNode:
         if node.tag != SEQ:
             raise Unusual(node.tag)
-        return [_build(item, normalise) for item in node.value]
+        return [_build(item, normalise, seen) for item in node.value]
     raise Unusual(cls.__name__)
 
 
@@ -144,12 +177,15 @@ def _scalar(node: ScalarNode, normalise):
         if tag == INT:
             if _PLAIN_INT.fullmatch(value):
                 return int(value)
+            check_ambiguity(node)
             return _SCALARS.construct_yaml_int(node)
         if tag == NULL:
             return None
         if tag == BOOL:
+            check_ambiguity(node)
             return _SCALARS.construct_yaml_bool(node)
         if tag == FLOAT:
+            check_ambiguity(node)
             return _SCALARS.construct_yaml_float(node)
     except (ValueError, OverflowError) as exc:
         raise BadScalar(None, None, f"'{value}' is not a valid value: {exc}", node.start_mark) from None

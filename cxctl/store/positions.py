@@ -19,7 +19,7 @@ def fill(findings: list[Finding], text: str | None) -> None:
         root = yamlread.compose(text)
         if root is not None:
             for f in pending:
-                where = [int(p) if p.isdigit() else p for p in f.field.split(".")]
+                where = [int(p) if p.isascii() and p.isdecimal() else p for p in f.field.split(".")]
                 if f.code in ("unknown-field", "field-not-allowed"):
                     f.line, f.column = yamlread.locate(root, where[:-1], key=str(where[-1]))
                 else:

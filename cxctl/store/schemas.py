@@ -75,7 +75,12 @@ def check(name: str, data, path: str, skip_fields: set[str] = frozenset()) -> li
     timestamps), whose format errors would only repeat them.
     """
     findings: list[Finding] = []
-    for err in validator(name).iter_errors(data):
+    errors = list(validator(name).iter_errors(data))
+    # A value that is not a date-time also breaks the spelling pattern: say it once.
+    bad_format = {tuple(e.instance_path) for e in errors if type(e.kind).__name__ == "Format"}
+    for err in errors:
+        if type(err.kind).__name__ == "Pattern" and tuple(err.instance_path) in bad_format:
+            continue
         where = list(err.instance_path)
         field = ".".join(str(p) for p in where) or None
         kind = type(err.kind).__name__
@@ -95,8 +100,16 @@ def check(name: str, data, path: str, skip_fields: set[str] = frozenset()) -> li
     return findings
 
 
+# Fields whose bad values are not repeated in messages: findings are printed,
+# logged by CI and pasted into pull requests.
+PII_FIELDS = frozenset({"phone", "email", "id_number"})
+
+
 def _finding(kind: str, err, data, where, field, path) -> Finding:
     label = f"'{field}'" if field else "the record"
+    if where and str(where[-1]) in PII_FIELDS and kind in ("Pattern", "Format", "Enum", "MinLength"):
+        return error(path, "bad-value", f"{label} is not a valid {where[-1].replace('_', ' ')}",
+                     field=field, hint=_PII_HINT[str(where[-1])])
     if kind == "Required":
         return error(path, "missing-field", f"missing required field '{err.kind.property}'",
                      field=field, hint=f"add '{err.kind.property}:' to {label}" if field else
@@ -123,6 +136,12 @@ def _finding(kind: str, err, data, where, field, path) -> Finding:
                      hint=_FORMAT_HINT.get(err.kind.format))
     return error(path, "schema", f"{label}: {err.message}", field=field)
 
+
+_PII_HINT = {
+    "phone": 'digits, optionally with +, spaces or dashes, e.g. "13800138000" (quoted)',
+    "email": "an address like name@example.com",
+    "id_number": 'an 18-character ID number: 17 digits and a digit or X, quoted',
+}
 
 # Why a field is refused where it stands (schemas use `false` for these).
 _ONLY_ON = {

@@ -41,7 +41,32 @@ class _FastLoader(yaml.CSafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+    def construct_yaml_bool(self, node):
+        fastyaml.check_ambiguity(node)
+        return super().construct_yaml_bool(node)
+
+    def construct_yaml_int(self, node):
+        fastyaml.check_ambiguity(node)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node):
+        fastyaml.check_ambiguity(node)
+        return super().construct_yaml_float(node)
+
+
 _FastLoader.add_constructor("tag:yaml.org,2002:map", _FastLoader.construct_yaml_map)
+_FastLoader.add_constructor("tag:yaml.org,2002:bool", _FastLoader.construct_yaml_bool)
+_FastLoader.add_constructor("tag:yaml.org,2002:int", _FastLoader.construct_yaml_int)
+_FastLoader.add_constructor("tag:yaml.org,2002:float", _FastLoader.construct_yaml_float)
+
+
+class UnusableValue(Exception):
+    """A value no record can hold (binary data, a set) or a collection that
+    appears twice through an alias."""
+
+    def __init__(self, where: list, message: str, hint: str):
+        super().__init__(message)
+        self.where, self.message, self.hint = where, message, hint
 
 
 @dataclass(slots=True)
@@ -132,9 +157,13 @@ def load(raw: bytes, path: str) -> Loaded:
         return Loaded(None, [], parsed.findings, text)
     naive: list[list] = []
     try:
-        data = to_json_types(parsed.data, naive=naive)
+        data = to_json_types(parsed.data, naive=naive, seen=set())
     except RecursionError:
         return Loaded(None, [], [_recursive(path)], text)
+    except UnusableValue as exc:
+        field = ".".join(map(str, exc.where)) or None
+        return Loaded(None, [], [error(path, "unusable-value", exc.message, field=field,
+                                       hint=exc.hint)], text)
     return Loaded(data, naive, [], text)
 
 
@@ -158,6 +187,10 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
         code, hint = "duplicate-key", "each key may appear once in a mapping; keep one of them"
     elif isinstance(exc, fastyaml.BadScalar):
         code, hint = "bad-format", _BAD_SCALAR_HINT
+    elif isinstance(exc, fastyaml.Ambiguous):
+        code = "ambiguous-scalar"
+        hint = ('write true or false, or a plain number; put it in double quotes ("…") '
+                "if you mean the text")
     elif source is not None and "\t" in source[: (column or 1)]:
         problem, hint = "tab character in indentation", "indent with spaces, not tabs"
     elif "found character '\\t'" in str(exc):
@@ -174,20 +207,27 @@ class NaiveTimestamp(Exception):
         self.where = where
 
 
-def to_json_types(value, where=None, naive=None):
+def to_json_types(value, where=None, naive=None, seen=None):
     """YAML-native values to the JSON types the schemas describe.
 
     Timestamps become ISO strings with their offset; a timestamp without an
     offset is recorded in ``naive`` (its path) and kept without one so the
-    schema's date-time format rejects it too.
+    schema's date-time format rejects it too.  With ``seen`` (a set), a
+    collection met twice (an alias) raises UnusableValue instead of being
+    copied out, and so does a value of a type no record holds.
     """
     if where is None:
         where = []
+    if isinstance(value, (dict, list)) and seen is not None:
+        if id(value) in seen:
+            raise UnusableValue(where, "an alias (*name) repeats a mapping or list",
+                                "records do not use anchors and aliases; write the value out")
+        seen.add(id(value))
     if isinstance(value, dict):
         return {str(k) if not isinstance(k, (date, datetime)) else k.isoformat():
-                to_json_types(v, where + [str(k)], naive) for k, v in value.items()}
+                to_json_types(v, where + [str(k)], naive, seen) for k, v in value.items()}
     if isinstance(value, list):
-        return [to_json_types(v, where + [i], naive) for i, v in enumerate(value)]
+        return [to_json_types(v, where + [i], naive, seen) for i, v in enumerate(value)]
     if isinstance(value, datetime):
         if value.tzinfo is None and naive is not None:
             naive.append(list(where))
@@ -202,6 +242,10 @@ def to_json_types(value, where=None, naive=None):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if seen is not None and not isinstance(value, (str, int, float, bool, type(None))):
+        raise UnusableValue(where, f"a value of YAML type {type(value).__name__} (an explicit tag "
+                                   f"such as !!binary or !!set) cannot be held in a record",
+                            "write plain text, numbers, lists and mappings only")
     return value
 
 
