@@ -93,7 +93,65 @@ def _json_default(value):
 
 
 def to_json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    return "".join(json_chunks(value)) + "\n"
+
+
+def json_chunks(value, level: int = 0):
+    """``json.dumps(value, ensure_ascii=False, indent=2)`` as pieces, text for
+    text: the standard encoder goes pure-Python once it indents, and a list of
+    half a million rows is then both slow and held whole as one string."""
+    if isinstance(value, (list, tuple)) and level == 0:
+        yield from json_list_chunks(value)
+    else:
+        yield _json_text(value, level)
+
+
+def json_list_chunks(items):
+    """A JSON list of ``items`` (any iterable, read once), one piece per item."""
+    first = True
+    for item in items:
+        yield ("[\n  " if first else ",\n  ") + _json_text(item, 1)
+        first = False
+    yield "[]" if first else "\n]"
+
+
+_encode_text = json.encoder.encode_basestring
+_float_text = json.encoder.JSONEncoder(allow_nan=True).iterencode
+
+
+def _json_text(value, level: int) -> str:
+    if isinstance(value, str):
+        return _encode_text(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return "".join(_float_text(value))
+    inner = "\n" + "  " * (level + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if not all(isinstance(k, str) for k in value):
+            return _json_reindented(value, level)
+        return "{" + inner + ("," + inner).join(
+            f"{_encode_text(k)}: {_json_text(v, level + 1)}" for k, v in value.items()) \
+            + "\n" + "  " * level + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        return "[" + inner + ("," + inner).join(_json_text(v, level + 1) for v in value) \
+            + "\n" + "  " * level + "]"
+    return _json_text(_json_default(value), level)
+
+
+def _json_reindented(value, level: int) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=_json_default)
+    return text.replace("\n", "\n" + "  " * level)
 
 
 def _cell(value) -> str:
