@@ -136,11 +136,21 @@ def _json_text(value, level: int) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        if not all(isinstance(k, str) for k in value):
-            return _json_reindented(value, level)
-        return "{" + inner + ("," + inner).join(
-            f"{_encode_text(k)}: {_json_text(v, level + 1)}" for k, v in value.items()) \
-            + "\n" + "  " * level + "}"
+        parts = []
+        for k, v in value.items():
+            if not isinstance(k, str):
+                return _json_reindented(value, level)
+            kind = type(v)
+            if kind is str:
+                text = _encode_text(v)
+            elif v is None:
+                text = "null"
+            elif kind is int:
+                text = int.__repr__(v)
+            else:
+                text = _json_text(v, level + 1)
+            parts.append(f"{_encode_text(k)}: {text}")
+        return "{" + inner + ("," + inner).join(parts) + "\n" + "  " * level + "}"
     if isinstance(value, (list, tuple)):
         if not value:
             return "[]"
