@@ -43,6 +43,7 @@ def mask_id_number(value: str) -> str:
 
 
 _MASKERS = {"phone": mask_phone, "email": mask_email, "id_number": mask_id_number}
+MASKED_KEYS = frozenset(_MASKERS)
 
 # Personal data typed into free text (a note, a quoted line of a record): a
 # mainland mobile number, an ID number or an e-mail address standing on its own.
