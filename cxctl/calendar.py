@@ -8,12 +8,12 @@ loses an hour.  Nothing here reads files.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.relativedelta import relativedelta
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -300,8 +300,7 @@ class BusinessCalendar:
     def add_calendar_months(self, start: datetime, n: int) -> datetime:
         """Same local wall time ``n`` months later (clamped to the month's end)."""
         local = self.local(start)
-        later = local.replace(tzinfo=None) + relativedelta(months=n)
-        return self.wall(later.date(), later.time())
+        return self.wall(months_later(local.date(), n), local.time())
 
     def add_hours(self, start: datetime, hours: float) -> datetime:
         """Elapsed hours: absolute time, so 24 hours across a DST change stay 24 hours."""
@@ -375,3 +374,11 @@ class BusinessCalendar:
             out.append(MonthDay(day, self.day_kind(day), working,
                                 self.cutoff_on(day) if working else None))
         return out
+
+
+def months_later(day: date, n: int) -> date:
+    """``day`` plus ``n`` months, clamped to the month's end, as relativedelta
+    does it (which costs several times more, once per ticket)."""
+    months = day.month - 1 + n
+    year, month = day.year + months // 12, months % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))

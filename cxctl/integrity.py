@@ -128,12 +128,28 @@ class _Refs:
 
 def _ticket_references(records: Records) -> list[Finding]:
     refs, out = _Refs(records), []
+    # Nearly every reference is fine: the sets below answer those without
+    # building a field name; anything else goes through ``refs`` for its finding.
+    existing = {None} | {s for s in records.staff if s.startswith("S-")} \
+        | {p for p in records.providers if not p.startswith("S-")}
+    working = {None} | {s for s, person in records.staff.items()
+                        if s.startswith("S-") and person.active} \
+        | {p for p, provider in records.providers.items()
+           if not p.startswith("S-") and provider.status in ACTIVE_PROVIDER_STATUSES}
+    customers = records.customers
     for t in records.tickets.values():
         is_open = t.status not in ("closed", "force_closed")
-        out += refs.customer(t.customer, t.path, "customer")
-        out += refs.actor(t.owner, t.path, "owner", current=is_open)
-        out += refs.actor(t.provider, t.path, "provider", current=is_open)
+        if t.customer not in customers:
+            out += refs.customer(t.customer, t.path, "customer")
+        fine = working if is_open else existing
+        if t.owner not in fine:
+            out += refs.actor(t.owner, t.path, "owner", current=is_open)
+        if t.provider not in fine:
+            out += refs.actor(t.provider, t.path, "provider", current=is_open)
         for i, e in enumerate(t.events):
+            if e.by in existing and e.approved_by in existing and e.from_ in existing \
+                    and e.to in existing:
+                continue
             for name in ("by", "approved_by", "from_", "to"):
                 out += refs.actor(getattr(e, name), t.path, f"events.{i}.{name.rstrip('_')}")
     return out

@@ -26,6 +26,9 @@ def parse_ts(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+_fromiso = datetime.fromisoformat
+
+
 def parse_date(value: str) -> date:
     return date.fromisoformat(value)
 
@@ -58,19 +61,12 @@ class Event:
 
     @classmethod
     def from_dict(cls, d: dict) -> Event:
-        return cls(
-            at=parse_ts(d["at"]),
-            type=d["type"],
-            by=d.get("by"),
-            outcome=d.get("outcome"),
-            reason=d.get("reason"),
-            note=d.get("note"),
-            until=parse_ts(d["until"]) if d.get("until") else None,
-            approved_by=d.get("approved_by"),
-            from_=d.get("from"),
-            to=d.get("to"),
-            false_reply=bool(d.get("false_reply", False)),
-        )
+        # Positional, in field order: 200 000 tickets make a million events.
+        get = d.get
+        until = get("until")
+        return cls(_fromiso(d["at"]), d["type"], get("by"), get("outcome"), get("reason"),
+                   get("note"), _fromiso(until) if until else None, get("approved_by"),
+                   get("from"), get("to"), bool(get("false_reply", False)))
 
 
 @dataclass(slots=True)

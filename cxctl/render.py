@@ -43,6 +43,7 @@ def mask_id_number(value: str) -> str:
 
 
 _MASKERS = {"phone": mask_phone, "email": mask_email, "id_number": mask_id_number}
+MASKED_KEYS = frozenset(_MASKERS)
 
 # Personal data typed into free text (a note, a quoted line of a record): a
 # mainland mobile number, an ID number or an e-mail address standing on its own.
@@ -93,7 +94,75 @@ def _json_default(value):
 
 
 def to_json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    return "".join(json_chunks(value)) + "\n"
+
+
+def json_chunks(value, level: int = 0):
+    """``json.dumps(value, ensure_ascii=False, indent=2)`` as pieces, text for
+    text: the standard encoder goes pure-Python once it indents, and a list of
+    half a million rows is then both slow and held whole as one string."""
+    if isinstance(value, (list, tuple)) and level == 0:
+        yield from json_list_chunks(value)
+    else:
+        yield _json_text(value, level)
+
+
+def json_list_chunks(items):
+    """A JSON list of ``items`` (any iterable, read once), one piece per item."""
+    first = True
+    for item in items:
+        yield ("[\n  " if first else ",\n  ") + _json_text(item, 1)
+        first = False
+    yield "[]" if first else "\n]"
+
+
+_encode_text = json.encoder.encode_basestring
+_float_text = json.encoder.JSONEncoder(allow_nan=True).iterencode
+
+
+def _json_text(value, level: int) -> str:
+    if isinstance(value, str):
+        return _encode_text(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return "".join(_float_text(value))
+    inner = "\n" + "  " * (level + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        parts = []
+        for k, v in value.items():
+            if not isinstance(k, str):
+                return _json_reindented(value, level)
+            kind = type(v)
+            if kind is str:
+                text = _encode_text(v)
+            elif v is None:
+                text = "null"
+            elif kind is int:
+                text = int.__repr__(v)
+            else:
+                text = _json_text(v, level + 1)
+            parts.append(f"{_encode_text(k)}: {text}")
+        return "{" + inner + ("," + inner).join(parts) + "\n" + "  " * level + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        return "[" + inner + ("," + inner).join(_json_text(v, level + 1) for v in value) \
+            + "\n" + "  " * level + "]"
+    return _json_text(_json_default(value), level)
+
+
+def _json_reindented(value, level: int) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=_json_default)
+    return text.replace("\n", "\n" + "  " * level)
 
 
 def _cell(value) -> str:

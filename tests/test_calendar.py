@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxctl.calendar import (HOLIDAY, MAKEUP, WEEKEND, BusinessCalendar, CalendarError,
-                            calendar_problems, calendar_warnings)
+                            calendar_problems, calendar_warnings, months_later)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -309,3 +309,10 @@ def test_calendar_days_deadline_is_a_working_day_at_the_cutoff(cn, start, n):
     due = cn.add_calendar_days(start, n)
     assert cn.is_working_day(due.date()) and due.time() == time(16, 30)
     assert due.date() >= cn.local_date(start) + timedelta(days=n)
+
+
+def test_months_later_clamps_to_the_end_of_a_shorter_month():
+    assert months_later(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert months_later(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert months_later(date(2026, 11, 30), 3) == date(2027, 2, 28)
+    assert months_later(date(2026, 12, 15), 12) == date(2027, 12, 15)

@@ -1,7 +1,11 @@
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cxctl.calendar import BusinessCalendar
-from cxctl.render import mask, mask_email, mask_id_number, mask_phone, month_grid, render
+from cxctl.render import (_json_default, json_list_chunks, mask, mask_email, mask_id_number,
+                          mask_phone, month_grid, render, to_json)
 
 
 def test_masks_follow_the_spec_examples():
@@ -34,3 +38,23 @@ def test_month_grid_starts_on_monday_and_marks_holidays_make_up_days_and_weekend
     assert lines[3].split() == ["5", "6", "7", "8", "9", "10W", "11."]
     assert "holidays: Thu 10-01, Fri 10-02" in lines and "make-up working days: Sat 10-10" in lines
     assert lines[-1].startswith("warning: 2026 is provisional")
+
+
+_JSON_LEAVES = (st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+                | st.decimals(allow_nan=False) | st.datetimes() | st.dates())
+_JSON_TREES = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: st.lists(inner) | st.dictionaries(st.text() | st.integers() | st.none(), inner)
+    | st.frozensets(st.integers()), max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_TREES)
+def test_json_output_is_exactly_what_the_standard_encoder_indents(value):
+    expected = json.dumps(value, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    assert to_json(value) == expected
+    assert "".join(json_list_chunks(iter([value, value]))) + "\n" == to_json([value, value])
+
+
+def test_an_empty_streamed_list_is_an_empty_json_list():
+    assert "".join(json_list_chunks(iter(()))) == "[]"

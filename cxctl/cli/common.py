@@ -88,7 +88,7 @@ def records_from(ctx: typer.Context) -> Records:
         typer.echo(render.findings_text(unusable), err=True, nl=False)
         fail("the settings, policies or calendars are not usable; fix them first "
              "(`cxctl validate` lists every problem)")
-    left_out = sorted(p for p, e in result.entries.items() if e.data is None and e.kind)
+    left_out = sorted(p for p, e in result.entries.items() if e.kind and not e.loaded)
     if left_out:
         # Said on stderr every time (not only on a terminal): a cron job's
         # numbers without these records must not look complete.

@@ -257,7 +257,7 @@ def reconcile_command(
     records = records_from(ctx)
     unreadable = [UnreadableHandover.from_findings(path, entry.findings)
                   for path, entry in sorted(load_from(ctx).entries.items())
-                  if entry.kind == "handover" and entry.data is None]
+                  if entry.kind == "handover" and not entry.loaded]
     findings = reconcile(records.handovers, records.tickets, _policy(records),
                          start=first, end=last, desk=desk, unreadable=unreadable)
     if returns:

@@ -85,7 +85,7 @@ def left_out(ctx: typer.Context, folders: Iterable[str]) -> list[Finding]:
     records are missing from the results, which the user must know about."""
     result = load_from(ctx)
     prefixes = tuple(f"{f}/" for f in folders)
-    dropped = {p for p, e in result.entries.items() if e.data is None and p.startswith(prefixes)}
+    dropped = {p for p, e in result.entries.items() if p.startswith(prefixes) and not e.loaded}
     return [f for f in result.findings if f.path in dropped and f.level == "error"]
 
 
