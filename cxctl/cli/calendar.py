@@ -12,7 +12,7 @@ from cxctl import render
 from cxctl.calendar_import import ImportedCalendar, ImportProblem, import_calendar
 from cxctl.cli.common import (AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from, check_format, emit, fail, load_from,
                               month_from, records_from, refused, root_from, timezone_of)
-from cxctl.cli.sla import calendar_of
+from cxctl.cli.context import calendar_of
 from cxctl.store.writer import LockBusy, WriteRefused, create_record, locked, update_record
 
 app = typer.Typer(help="Inspect business calendars or create one from public-holiday data.",

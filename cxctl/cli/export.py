@@ -10,7 +10,7 @@ import typer
 from cxctl import __version__
 from cxctl.cli.common import (AsOfOpt, ShowPiiOpt, as_of_from, deadlines_computable, fail, records_from,
                               root_from, timezone_of)
-from cxctl.cli.kpi import calendar_of, sla_policy_of
+from cxctl.cli.context import calendar_of, sla_policy_of
 from cxctl.export import build_tables
 from cxctl.sla import clocks_for_tickets
 from cxctl.store.tables import ExportRefused, write_csv, write_sqlite

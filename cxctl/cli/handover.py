@@ -14,8 +14,9 @@ from cxctl.cli.common import (
     EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, AtOpt, FormatOpt, ShowPiiOpt, check_format, emit, fail, load_from,
     records_from, refused, require_usable, root_from, timezone_of,
 )
+from cxctl.cli.context import handover_policy_of
 from cxctl.handover import (
-    SHIFTS, HandoverPolicy, SignProblem, expected_path, previous_handover, seal_problems,
+    SHIFTS, SignProblem, expected_path, previous_handover, seal_problems,
     sign_problems,
 )
 from cxctl.handover_prefill import prefill, usual_handover_at
@@ -43,10 +44,6 @@ HandoverAtOpt = Annotated[str | None, typer.Option(
          "Default: the shift's usual time from policies/handover.yaml.")]
 StaffOpt = Annotated[list[str], typer.Option(
     metavar="S-ID", help="Staff id; repeat the option or separate ids with commas.")]
-
-
-def _policy(records: Records) -> HandoverPolicy:
-    return HandoverPolicy.from_dict(records.policies["handover"])
 
 
 def _day(value: str, option: str) -> date:
@@ -105,7 +102,7 @@ def new(
     both = sorted(set(out_ids) & set(in_ids))
     if both:
         fail(f"{', '.join(both)} cannot be both outgoing and incoming")
-    policy = _policy(records)
+    policy = handover_policy_of(records)
     when = _moment(at, tz) if at else usual_handover_at(the_day, shift, policy, tz)
     relpath = expected_path(desk, the_day, shift)
     if (root_from(ctx) / relpath).exists():
@@ -258,7 +255,7 @@ def reconcile_command(
     unreadable = [UnreadableHandover.from_findings(path, entry.findings)
                   for path, entry in sorted(load_from(ctx).entries.items())
                   if entry.kind == "handover" and not entry.loaded]
-    findings = reconcile(records.handovers, records.tickets, _policy(records),
+    findings = reconcile(records.handovers, records.tickets, handover_policy_of(records),
                          start=first, end=last, desk=desk, unreadable=unreadable)
     if returns:
         results = reconcile_returns(records.tickets.values(), records.customers,

@@ -1,8 +1,7 @@
 """`cxctl kpi …`: monthly complaint KPIs and yearly contact coverage (SPEC 3.6).
 
 Also holds what the reporting commands share: the month and year options,
-turning the validated calendar and policies into their objects (exit 2 when
-they cannot be used), and the record files a command had to leave out.
+the default as-of of a month, and the record files a command had to leave out.
 """
 from __future__ import annotations
 
@@ -12,18 +11,15 @@ from typing import Annotated, Iterable
 import typer
 
 from cxctl import render
-from cxctl.calendar import BusinessCalendar, CalendarError
+from cxctl.calendar import BusinessCalendar
 from cxctl.cli.common import (EXIT_FINDINGS, FormatOpt, ShowPiiOpt, as_of_from,
                               check_format, deadlines_computable, emit, fail, load_from,
                               month_from, records_from, report_findings)
+from cxctl.cli.context import calendar_of, kpi_policy_of, sla_policy_of
 from cxctl.coverage import CoverageResult, contact_coverage
 from cxctl.findings import Finding
-from cxctl.handover import HandoverPolicy
 from cxctl.kpi import GROUPINGS, PROVIDER_ONLY, RATES, default_as_of, kpi_summary
-from cxctl.kpi_policy import KpiPolicy, KpiPolicyError
-from cxctl.model import Records
 from cxctl.months import Month
-from cxctl.sla_policy import PolicyError, SlaPolicy
 
 app = typer.Typer(help="Monthly complaint KPIs per provider, owner or team; yearly contact coverage.",
                   no_args_is_help=True)
@@ -38,40 +34,6 @@ YearOpt = Annotated[int, typer.Option("--year", metavar="YYYY", min=1, max=9998,
 
 
 # --- shared by kpi, survey and report ------------------------------------------
-
-def calendar_of(records: Records) -> BusinessCalendar:
-    name = records.settings.calendar
-    data = records.calendars.get(name)
-    if data is None:
-        fail(f"cxctl.yaml names the calendar '{name}', but there is no calendars/{name}.yaml "
-             f"(known: {', '.join(sorted(records.calendars)) or 'none'})")
-    try:
-        return BusinessCalendar.from_dict(data)
-    except CalendarError as exc:
-        fail(f"calendar '{name}' is not usable: {exc}")
-
-
-def _policy(records: Records, name: str, build):
-    data = records.policies.get(name)
-    if data is None:
-        fail(f"policies/{name}.yaml is missing and no default could be loaded")
-    try:
-        return build(data)
-    except (PolicyError, KpiPolicyError, ValueError, KeyError) as exc:
-        fail(f"policies/{name}.yaml is not usable: {exc}")
-
-
-def sla_policy_of(records: Records) -> SlaPolicy:
-    return _policy(records, "sla", SlaPolicy.from_dict)
-
-
-def kpi_policy_of(records: Records) -> KpiPolicy:
-    return _policy(records, "kpi", KpiPolicy.from_dict)
-
-
-def handover_policy_of(records: Records) -> HandoverPolicy:
-    return _policy(records, "handover", HandoverPolicy.from_dict)
-
 
 def month_as_of(value: str | None, month: Month, calendar: BusinessCalendar) -> datetime:
     """--as-of, or the first moment of the month after ``month`` (calendar time zone)."""

@@ -19,9 +19,9 @@ import typer
 from cxctl import render
 from cxctl.cli.common import (EXIT_FINDINGS, EXIT_OK, deadlines_computable, fail, records_from,
                               report_findings)
-from cxctl.cli.kpi import (MonthAsOfOpt, MonthOpt, calendar_of, coverage_display, display_rows,
-                           handover_policy_of, kpi_policy_of, left_out, month_as_of, month_from,
-                           sla_policy_of)
+from cxctl.cli.context import calendar_of, handover_policy_of, kpi_policy_of, sla_policy_of
+from cxctl.cli.kpi import (MonthAsOfOpt, MonthOpt, coverage_display, display_rows, left_out, month_as_of,
+                           month_from)
 from cxctl.kpi import GROUPINGS, ROW_KEYS
 from cxctl.monthly_report import MonthlyReport, monthly_report
 from cxctl.store.writer import atomic_write

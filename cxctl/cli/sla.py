@@ -7,14 +7,15 @@ from typing import Annotated
 import typer
 
 from cxctl import render
-from cxctl.calendar import BusinessCalendar, CalendarError
+from cxctl.calendar import BusinessCalendar
 from cxctl.cli.common import (EXIT_FINDINGS, EXIT_OK, AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from,
                               check_format, deadlines_computable, emit, fail, month_from,
                               records_from, timezone_of)
+from cxctl.cli.context import calendar_of, sla_policy_of
 from cxctl.model import Records, Ticket
 from cxctl.reminders import remind_lists
 from cxctl.sla import STATES, Clock, clocks_for_tickets, explain_ticket
-from cxctl.sla_policy import PolicyError, SlaPolicy
+from cxctl.sla_policy import SlaPolicy
 
 app = typer.Typer(help="Evaluate SLA clocks; list overdue and late-closed tickets.", no_args_is_help=True)
 
@@ -25,26 +26,6 @@ LISTS = {"reminders": "催办 reminders: open tickets past a deadline",
          "investigations": "治办 investigations: tickets closed late",
          "escalations": "escalations: open complaints older than 3 months",
          "forced_closures": "forced closures (强制闭环)"}
-
-
-def calendar_of(records: Records, name: str | None = None) -> BusinessCalendar:
-    """The named (default: the settings') calendar, or exit 2 saying why not."""
-    name = name or records.settings.calendar
-    data = records.calendars.get(name)
-    if data is None:
-        known = ", ".join(sorted(records.calendars)) or "none"
-        fail(f"no calendar '{name}' (calendars/{name}.yaml); known calendars: {known}")
-    try:
-        return BusinessCalendar.from_dict(data)
-    except CalendarError as exc:
-        fail(f"calendar '{name}' is not usable: {exc}")
-
-
-def policy_of(records: Records) -> SlaPolicy:
-    try:
-        return SlaPolicy.from_dict(records.policies.get("sla") or {})
-    except PolicyError as exc:
-        fail(f"policies/sla.yaml is not usable: {exc}")
 
 
 def _split(value: str | None, allowed, option: str) -> set[str] | None:
@@ -105,7 +86,7 @@ def check(
     if fail_on is not None and fail_on not in FAIL_ON:
         fail(f"--fail-on: unknown value '{fail_on}'; choose breach or at_risk")
     records = records_from(ctx)
-    calendar, policy = calendar_of(records), policy_of(records)
+    calendar, policy = calendar_of(records), sla_policy_of(records)
     moment = as_of_from(as_of, timezone_of(records))
     if explain:
         with deadlines_computable():
@@ -189,7 +170,7 @@ def remind(
         parsed = month_from(month)
         period = (parsed.year, parsed.month)
     records = records_from(ctx)
-    calendar, policy = calendar_of(records), policy_of(records)
+    calendar, policy = calendar_of(records), sla_policy_of(records)
     moment = as_of_from(as_of, timezone_of(records))
     tickets = {t.id: t for t in _select(records, None, provider, owner, None)}
     with deadlines_computable():

@@ -5,7 +5,8 @@ import typer
 
 from cxctl import render
 from cxctl.cli.common import EXIT_FINDINGS, FormatOpt, ShowPiiOpt, check_format, emit, records_from
-from cxctl.cli.kpi import YearOpt, kpi_policy_of, left_out, warn_left_out
+from cxctl.cli.context import kpi_policy_of
+from cxctl.cli.kpi import YearOpt, left_out, warn_left_out
 from cxctl.surveys import SurveySummary, survey_summary
 
 app = typer.Typer(help="Satisfaction survey scores.", no_args_is_help=True)

@@ -13,7 +13,7 @@ import io
 import os
 import threading
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable
