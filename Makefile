@@ -29,8 +29,8 @@ demo: $(STAMP)
 	@echo "== 1. Validate the sample records (schemas + cross-record rules)"
 	$(CXCTL) --root records validate
 	@echo
-	@echo "== 2. SLA clocks about to breach as of $(DEMO_AS_OF)"
-	$(CXCTL) --root records sla check --as-of $(DEMO_AS_OF) --state at_risk
+	@echo "== 2. SLA clocks overdue or about to breach, as of $(DEMO_AS_OF)"
+	$(CXCTL) --root records sla check --as-of $(DEMO_AS_OF) --open --state breached,at_risk
 	@echo
 	@echo "== 3. How a disputed deadline was derived (a complaint over the National Day week)"
 	$(CXCTL) --root records sla check --as-of $(DEMO_AS_OF) --explain T-01M3NE7T80KGFN --ticket T-01M3NE7T80KGFN

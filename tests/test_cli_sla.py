@@ -265,3 +265,26 @@ def test_a_huge_target_is_a_validation_error_and_sla_check_exits_2(cli, root, ta
     assert {(f["path"], f["level"]) for f in found} == {("policies/sla.yaml", "error")}
     result = check(cli, root)
     assert result.exit_code == 2 and "policies/sla.yaml" in result.stderr
+
+
+def test_open_lists_only_clocks_still_running(cli, records_root):
+    from tests.conftest import write
+    write(records_root, "tickets/2026/11/T-OPEN01.yaml", """\
+id: T-OPEN01
+customer: C-7K2M9Q
+kind: complaint
+channel: hotline
+provider: P-03
+owner: S-021
+summary: 无人联系
+opened_at: 2026-11-10T09:00:00+08:00
+status: open
+events: []
+""")
+    args = ["--root", records_root, "sla", "check", "--as-of", "2026-11-20T15:00:00+08:00", "--format", "json"]
+    everything = json.loads(cli(args).stdout)
+    running = json.loads(cli([*args, "--open"]).stdout)
+    assert any(c["done_at"] is not None for c in everything)          # stopped clocks exist …
+    assert running and all(c["done_at"] is None for c in running)    # … and --open leaves them out
+    assert ("T-OPEN01", "first_contact", "breached") in {(c["ticket"], c["metric"], c["state"]) for c in running}
+    assert {c["ticket"] for c in running} == {"T-OPEN01"}

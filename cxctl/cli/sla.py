@@ -66,6 +66,9 @@ def check(
     provider: Annotated[str | None, typer.Option(help="Only tickets with this provider (P-…).")] = None,
     owner: Annotated[str | None, typer.Option(help="Only tickets of this owner (S-…).")] = None,
     ticket: Annotated[str | None, typer.Option(help="Only this ticket (T-…).")] = None,
+    open_only: Annotated[bool, typer.Option(
+        "--open", help="Only clocks still running at --as-of (what needs action now); without it, "
+                       "clocks that stopped long ago are listed too.")] = False,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", metavar="breach|at_risk",
         help="Exit 1 if a listed clock is breached (breach), or breached or at risk (at_risk).")] = None,
@@ -97,6 +100,8 @@ def check(
                                     calendar, moment)
     if states:
         clocks = [c for c in clocks if c.state in states]
+    if open_only:
+        clocks = [c for c in clocks if c.done_at is None]
     if fmt in ("table", "md"):
         emit([_table_row(c) for c in clocks], fmt, columns=TABLE_COLUMNS, show_pii=show_pii,
              empty="(no SLA clocks)")
