@@ -77,7 +77,7 @@ def test_customer_add_show_edit_log_contact(cli, records_root):
                   "--rating", "asset_scale=3"])
     assert result.exit_code == 0, result.output
     new_id = result.stdout.split()[0]
-    assert new_id.startswith("C-") and len(new_id) == 18
+    assert new_id.startswith("C-") and len(new_id) == 20
     relpath = f"customers/{new_id}.yaml"
     assert load(records_root, relpath)["rating"] == {"asset_scale": 3}
 
