@@ -68,13 +68,16 @@ def root_from(ctx: typer.Context) -> Path:
     return root
 
 
-def load_from(ctx: typer.Context) -> LoadResult:
+def load_from(ctx: typer.Context, *, cross_checks: bool = False) -> LoadResult:
+    """The records root, loaded once per command.  Cross-record findings are
+    worked out only for a caller that reports them (`validate`)."""
     obj = ctx.find_root().obj or {}
     cached = obj.get("_loaded")
-    if cached is not None:
-        return cached
-    result = load_records(root_from(ctx), use_cache=not obj.get("no_cache", False))
-    obj["_loaded"] = result
+    if cached is not None and (cached[1] or not cross_checks):
+        return cached[0]
+    result = load_records(root_from(ctx), use_cache=not obj.get("no_cache", False),
+                          cross_checks=cross_checks)
+    obj["_loaded"] = (result, cross_checks)
     return result
 
 

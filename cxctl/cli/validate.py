@@ -32,7 +32,7 @@ def validate_command(
     """
     fmt = check_format(fmt, ("table", "json"))
     root = root_from(ctx)
-    result = load_from(ctx)
+    result = load_from(ctx, cross_checks=True)
     selected = _selected(root, paths, set(result.entries)) if paths else None
     findings = result.findings_for(selected) if selected is None else [
         f for f in result.findings if f.path in selected or _under(f.path, selected)]
