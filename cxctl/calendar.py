@@ -71,7 +71,8 @@ def zone_or_none(name: Any) -> ZoneInfo | None:
         return None
 
 
-def _as_date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
+    """A date from a date or ISO text; None for anything else (a timestamp too)."""
     if isinstance(value, datetime):
         return None
     if isinstance(value, date):
@@ -87,7 +88,7 @@ def _as_date(value: Any) -> date | None:
 def _dates(d: dict, key: str, problems: list) -> list[date]:
     out = []
     for i, raw in enumerate(d.get(key) or ()):
-        day = _as_date(raw)
+        day = as_date(raw)
         if day is None:
             problems.append((f"{key}.{i}", f"{raw!r} is not a date YYYY-MM-DD"))
         else:
@@ -123,7 +124,7 @@ def calendar_problems(d: Any) -> list[tuple[str | None, str]]:
             problems.append((f"hours.{i}", "business hours must be in order and must not overlap"))
     holidays = set(_dates(d, "holidays", problems))
     for i, raw in enumerate(d.get("workdays") or ()):
-        day = _as_date(raw)
+        day = as_date(raw)
         if day is None:
             problems.append((f"workdays.{i}", f"{raw!r} is not a date YYYY-MM-DD"))
         elif day in holidays:
@@ -232,8 +233,8 @@ class BusinessCalendar:
             name=str(d.get("name", "")),
             tz=ZoneInfo(d["timezone"]),
             workweek=frozenset(WEEKDAY_NAMES.index(w) for w in d.get("workweek") or ()),
-            holidays=frozenset(_as_date(x) for x in d.get("holidays") or ()),
-            workdays=frozenset(_as_date(x) for x in d.get("workdays") or ()),
+            holidays=frozenset(as_date(x) for x in d.get("holidays") or ()),
+            workdays=frozenset(as_date(x) for x in d.get("workdays") or ()),
             cutoff=parse_time_of_day(d.get("day_cutoff", DEFAULT_CUTOFF)),
             hours=tuple(parse_hours_range(h) for h in d.get("hours") or ()),
             provisional=frozenset(int(y) for y in d.get("provisional") or ()),

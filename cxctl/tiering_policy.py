@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from cxctl.calendar import as_date
+
 INPUT_MIN = 1
 INPUT_MAX = 5
 # Scores are shown, stored and ranked at two decimals (half up).  With whole
@@ -97,17 +99,6 @@ def score_number(value: Decimal) -> float:
     return float(value)
 
 
-def _as_date(value) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
 def policy_problems(policy: dict) -> list[Problem]:
     """What the schema cannot say about a tiering policy.
 
@@ -156,7 +147,7 @@ def policy_problems(policy: dict) -> list[Problem]:
     if share is None or not 0 < share <= 1:
         bad("vip.share", f"vip.share must be above 0 and at most 1, not {vip.get('share')!r}")
 
-    if "site_opened" in policy and _as_date(policy["site_opened"]) is None:
+    if "site_opened" in policy and as_date(policy["site_opened"]) is None:
         bad("site_opened", f"site_opened must be a date (YYYY-MM-DD), not {policy['site_opened']!r}")
     return problems
 
@@ -174,7 +165,7 @@ def policy_from_dict(policy: dict) -> TieringPolicy:
         split=(shares[0], shares[1], shares[2]),
         vip_criteria=tuple(vip.get("criteria", DEFAULT_VIP_CRITERIA)),
         vip_share=Decimal(str(vip.get("share", DEFAULT_VIP_SHARE))),
-        site_opened=_as_date(policy.get("site_opened")),
+        site_opened=as_date(policy.get("site_opened")),
     )
 
 
