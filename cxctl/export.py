@@ -19,7 +19,7 @@ from cxctl.render import scrub
 from cxctl.severity import effective_severity
 from cxctl.sla import Clock
 
-INTEGER, REAL, TEXT = "INTEGER", "REAL", "TEXT"
+TEXT = "TEXT"
 
 
 @dataclass

@@ -12,7 +12,7 @@ from cxctl.findings import Finding, error
 from cxctl.calendar import zone_or_none
 from cxctl.kpi_policy import policy_problems as kpi_policy_problems
 from cxctl.model import STATUS_AFTER_EVENT, Ticket
-from cxctl.severity import derive_severity, severity_rank
+from cxctl.severity import derive_severity, severity_problem
 from cxctl.sla_checks import calendar_findings, sla_policy_findings
 from cxctl.tiering_policy import policy_problems as tiering_policy_problems
 
@@ -73,17 +73,12 @@ def _status_agrees(ticket: Ticket, path: str) -> list[Finding]:
 
 
 def _severity_not_lowered(ticket: Ticket, path: str) -> list[Finding]:
-    if ticket.kind != "complaint" or ticket.severity is None:
+    problem = severity_problem(ticket)
+    if problem is None:
         return []
-    derived = derive_severity(ticket.impact)
-    if severity_rank(ticket.severity) >= severity_rank(derived):
-        return []
-    return [error(path, "severity-below-derived",
-                  f"severity '{ticket.severity}' is lower than '{derived}', which the impact "
-                  f"requires (households {ticket.impact.households}, compensation "
-                  f"{ticket.impact.compensation}, legal/media {ticket.impact.legal_or_media})",
-                  field="severity",
-                  hint=f"set severity: {derived}, or remove it to let cxctl derive it")]
+    return [error(path, "severity-below-derived", problem, field="severity",
+                  hint=f"set severity: {derive_severity(ticket.impact)}, or remove it to let "
+                       f"cxctl derive it")]
 
 
 def _transfers_agree(ticket: Ticket, path: str) -> list[Finding]:
@@ -121,19 +116,13 @@ def settings_rules(data: dict, path: str) -> list[Finding]:
     return []
 
 
-# kind -> rules; other modules add theirs (calendars, policies, handovers).
+# kind (the schema name) -> its single-record rules.
 RULES: dict[str, list[Rule]] = {"ticket": [ticket_rules],
                                 "settings": [settings_rules],
                                 "policy-tiering": [tiering_policy_rules],
                                 "calendar": [calendar_findings],
                                 "policy-sla": [sla_policy_findings],
                                 "policy-kpi": [kpi_policy_rules]}
-
-
-def register(kind: str, rule: Rule) -> None:
-    RULES.setdefault(kind, [])
-    if rule not in RULES[kind]:
-        RULES[kind].append(rule)
 
 
 def record_findings(kind: str, data, path: str) -> list[Finding]:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from cxctl.calendar import BusinessCalendar
-from cxctl.model import CLOSED_STATUSES, Event, Ticket
+from cxctl.model import Event, Ticket
 from cxctl.severity import explain_severity
 from cxctl.sla_policy import SlaPolicy, Target
 
@@ -298,5 +298,3 @@ def clocks_for_tickets(tickets: Iterable[Ticket], policy: SlaPolicy, calendar: B
     return [c for t in tickets for c in clocks_for_ticket(t, policy, calendar, as_of)]
 
 
-def is_closed_at(ticket: Ticket, as_of: datetime) -> bool:
-    return ticket.status_at(as_of) in CLOSED_STATUSES

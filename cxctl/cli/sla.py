@@ -101,7 +101,7 @@ def check(
     if states:
         clocks = [c for c in clocks if c.state in states]
     if open_only:
-        clocks = [c for c in clocks if c.done_at is None]
+        clocks = [c for c in clocks if c.is_running]
     if fmt in ("table", "md"):
         emit([_table_row(c) for c in clocks], fmt, columns=TABLE_COLUMNS, show_pii=show_pii,
              empty="(no SLA clocks)")

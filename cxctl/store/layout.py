@@ -29,10 +29,6 @@ _EXPECTED = {
     "calendars": "calendars/<name>.yaml",
 }
 
-KIND_FOLDER = {"provider": "providers", "customer": "customers", "ticket": "tickets",
-               "handover": "handovers", "survey": "surveys"}
-
-
 def classify(relpath: str) -> tuple[str | None, str | None]:
     """Return (kind, None) for a known place, or (None, hint) for a YAML file
     that sits where no record belongs."""
@@ -62,11 +58,3 @@ def ticket_path(ticket_id: str, year: int, month: int) -> str:
 
 def customer_path(customer_id: str) -> str:
     return f"customers/{customer_id}.yaml"
-
-
-def handover_path(stem: str) -> str:
-    return f"handovers/{stem[0:4]}/{stem[5:7]}/{stem}.yaml"
-
-
-def survey_path(survey_id: str, year: int) -> str:
-    return f"surveys/{year:04d}/{survey_id}.yaml"

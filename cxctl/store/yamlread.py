@@ -202,11 +202,6 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
 
 # --- normalising to JSON types ------------------------------------------------
 
-class NaiveTimestamp(Exception):
-    def __init__(self, where: list):
-        self.where = where
-
-
 def to_json_types(value, where=None, naive=None, seen=None):
     """YAML-native values to the JSON types the schemas describe.
 
@@ -285,11 +280,3 @@ def _child(node, part):
         return node.value[part]
     return None
 
-
-def scalar_style_is_plain(root, where: list) -> bool:
-    node = root
-    for part in where:
-        node = _child(node, part)
-        if node is None:
-            return False
-    return isinstance(node, yaml.ScalarNode) and not node.style
