@@ -106,6 +106,7 @@ def test_an_unreadable_ticket_is_reported_and_exits_1(cli, records_root):
     assert result.exit_code == 1
     assert json.loads(result.stdout)[0]["complaints"] == 1
     assert "T-BAD1.yaml" in result.stderr and "left out" in result.stderr
+    assert result.stderr.count("could not be read") == 1      # said once, with the details
 
 
 def test_coverage_json_and_masked_contacts(cli, records_root):

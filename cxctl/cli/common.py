@@ -81,8 +81,11 @@ def load_from(ctx: typer.Context, *, cross_checks: bool = False) -> LoadResult:
     return result
 
 
-def records_from(ctx: typer.Context) -> Records:
-    """Records for a command that needs usable settings, exiting 2 if not."""
+def records_from(ctx: typer.Context, *, announce_left_out: bool = True) -> Records:
+    """Records for a command that needs usable settings, exiting 2 if not.
+
+    Files that could not be read are named on stderr, unless the caller
+    reports them itself in more detail (``announce_left_out=False``)."""
     result = load_from(ctx)
     unusable = [f for f in result.findings
                 if f.level == "error" and (f.path == "cxctl.yaml" or f.path.startswith(
@@ -92,7 +95,7 @@ def records_from(ctx: typer.Context) -> Records:
         fail("the settings, policies or calendars are not usable; fix them first "
              "(`cxctl validate` lists every problem)")
     left_out = sorted(p for p, e in result.entries.items() if e.kind and not e.loaded)
-    if left_out:
+    if left_out and announce_left_out:
         # Said on stderr every time (not only on a terminal): a cron job's
         # numbers without these records must not look complete.
         shown = ", ".join(left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5 else "")

@@ -113,7 +113,7 @@ def summary(
     by = by.lower()
     if by not in GROUPINGS:
         fail(f"--by '{by}' is not a grouping; use one of: {', '.join(GROUPINGS)}")
-    records = records_from(ctx)
+    records = records_from(ctx, announce_left_out=False)
     calendar = calendar_of(records)
     moment = month_as_of(as_of, period, calendar)
     with deadlines_computable():
@@ -160,7 +160,7 @@ def coverage(
     least one contact_log entry in the year / active customers owned, and the
     customers nobody contacted.  --as-of leaves out contacts logged after it."""
     fmt = check_format(fmt)
-    records = records_from(ctx)
+    records = records_from(ctx, announce_left_out=False)
     calendar = calendar_of(records)
     until = as_of_from(as_of, calendar.tz) if as_of is not None else None
     result = contact_coverage(records.customers.values(), records.staff, year, calendar, until)

@@ -135,7 +135,7 @@ def monthly(
     period = month_from(month)
     if out.exists() and not out.is_dir():
         fail(f"--out {out} exists and is not a folder")
-    records = records_from(ctx)
+    records = records_from(ctx, announce_left_out=False)
     calendar = calendar_of(records)
     moment = month_as_of(as_of, period, calendar)
     with deadlines_computable():

@@ -54,7 +54,7 @@ def summary_command(ctx: typer.Context, year: YearOpt, fmt: FormatOpt = "table",
     scores the sum of item weight x level score / 100 (weights in policies/kpi.yaml).
     """
     fmt = check_format(fmt)
-    records = records_from(ctx)
+    records = records_from(ctx, announce_left_out=False)
     result = survey_summary(records.surveys.values(), records.customers, year, kpi_policy_of(records))
     problems = left_out(ctx, ["surveys"])
     if fmt == "json":

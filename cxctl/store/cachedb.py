@@ -156,6 +156,11 @@ def _is_corrupt(exc: sqlite3.Error) -> bool:
     return "malformed" in text or "not a database" in text or "corrupt" in text
 
 
+def _cache_error(exc: sqlite3.Error) -> Exception:
+    """A damaged file is rebuilt; any other SQLite trouble means going without."""
+    return (CacheCorrupt if _is_corrupt(exc) else CacheUnavailable)(str(exc))
+
+
 class CacheDB:
     def __init__(self, root: Path):
         self.dir = Path(root) / CACHE_DIR
@@ -203,9 +208,7 @@ class CacheDB:
             self.current = meta.get("fingerprint") == fingerprint()
         except sqlite3.Error as exc:
             self.close()
-            if _is_corrupt(exc):
-                raise CacheCorrupt(str(exc)) from exc
-            raise CacheUnavailable(str(exc)) from exc
+            raise _cache_error(exc) from exc
         except (CacheCorrupt, CacheUnavailable):
             self.close()
             raise
@@ -258,9 +261,7 @@ class CacheDB:
             finally:
                 self._end()
         except sqlite3.Error as exc:
-            if _is_corrupt(exc):
-                raise CacheCorrupt(str(exc)) from exc
-            raise CacheUnavailable(str(exc)) from exc
+            raise _cache_error(exc) from exc
         except TypeError as exc:      # a value of the wrong type where a number belongs
             raise CacheCorrupt(str(exc)) from exc
         if expected is None or str(len(self.stored)) != expected[0]:
@@ -297,6 +298,4 @@ class CacheDB:
             finally:
                 self._end()
         except sqlite3.Error as exc:
-            if _is_corrupt(exc):
-                raise CacheCorrupt(str(exc)) from exc
-            raise CacheUnavailable(str(exc)) from exc
+            raise _cache_error(exc) from exc
