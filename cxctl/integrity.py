@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from cxctl.calendar import zone_or_none
 from cxctl.findings import Finding, error, warning
 from cxctl.handover import validate_findings as handover_findings
-from cxctl.model import RANKS, Records, Staff
+from cxctl.model import CLOSED_STATUSES, RANKS, Records, Staff
+from cxctl.ticket_index import facts_of, from_micros, micros
 from cxctl.tiering_cycle import effective_level
 
 TIER1_MIN_RANK = "deputy_manager"
@@ -48,6 +49,8 @@ def _default_calendar(records: Records) -> list[Finding]:
 
 
 def duplicate_ids(identities: list[tuple[str, str, str]]) -> list[Finding]:
+    if len({(kind, record_id) for kind, record_id, _ in identities}) == len(identities):
+        return []
     seen: dict[tuple[str, str], list[str]] = defaultdict(list)
     for kind, record_id, path in identities:
         seen[(kind, record_id)].append(path)
@@ -128,8 +131,9 @@ class _Refs:
 
 def _ticket_references(records: Records) -> list[Finding]:
     refs, out = _Refs(records), []
-    # Nearly every reference is fine: the sets below answer those without
-    # building a field name; anything else goes through ``refs`` for its finding.
+    # Nearly every reference is fine: the sets below vouch for those from the
+    # ticket's facts alone; only a ticket they cannot vouch for is built and
+    # gone through field by field for its findings.
     existing = {None} | {s for s in records.staff if s.startswith("S-")} \
         | {p for p in records.providers if not p.startswith("S-")}
     working = {None} | {s for s, person in records.staff.items()
@@ -137,11 +141,15 @@ def _ticket_references(records: Records) -> list[Finding]:
         | {p for p, provider in records.providers.items()
            if not p.startswith("S-") and provider.status in ACTIVE_PROVIDER_STATUSES}
     customers = records.customers
-    for t in records.tickets.values():
-        is_open = t.status not in ("closed", "force_closed")
+    for f in facts_of(records.tickets).values():
+        fine = existing if f.status in CLOSED_STATUSES else working
+        if f.customer in customers and f.owner in fine and f.provider in fine \
+                and existing.issuperset(f.actors):
+            continue
+        t = records.tickets[f.id]
+        is_open = t.status not in CLOSED_STATUSES
         if t.customer not in customers:
             out += refs.customer(t.customer, t.path, "customer")
-        fine = working if is_open else existing
         if t.owner not in fine:
             out += refs.actor(t.owner, t.path, "owner", current=is_open)
         if t.provider not in fine:
@@ -212,7 +220,11 @@ def owner_rank_findings(records: Records) -> list[Finding]:
 
 def _future_timestamps(records: Records, now: datetime) -> list[Finding]:
     out = []
-    for t in records.tickets.values():
+    now_us = micros(now)
+    for f in facts_of(records.tickets).values():
+        if f.last_us <= now_us:         # nothing in this ticket is later than now
+            continue
+        t = records.tickets[f.id]
         if t.opened_at > now:
             out.append(warning(t.path, "future-timestamp",
                                f"opened_at {t.opened_at.isoformat()} is in the future", field="opened_at"))
@@ -226,11 +238,30 @@ def _future_timestamps(records: Records, now: datetime) -> list[Finding]:
 
 def _ticket_folders(records: Records, tz: ZoneInfo) -> list[Finding]:
     out = []
-    for t in records.tickets.values():
-        local = t.opened_at.astimezone(tz)
-        expected = f"tickets/{local.year:04d}/{local.month:02d}/{t.id}.yaml"
-        if t.path != expected:
-            out.append(error(t.path, "wrong-folder",
+    months: dict[str, tuple[int, int] | None] = {}
+    for f in facts_of(records.tickets).values():
+        folder, _, name = f.path.rpartition("/")
+        if folder not in months:
+            months[folder] = _folder_month(folder, tz)
+        span = months[folder]
+        if span is not None and span[0] <= f.opened_us < span[1] and name == f"{f.id}.yaml":
+            continue
+        local = from_micros(f.opened_us).astimezone(tz)
+        expected = f"tickets/{local.year:04d}/{local.month:02d}/{f.id}.yaml"
+        if f.path != expected:
+            out.append(error(f.path, "wrong-folder",
                              f"a ticket accepted on {local.date().isoformat()} belongs in {expected}",
-                             field="opened_at", hint=f"git mv {t.path} {expected}"))
+                             field="opened_at", hint=f"git mv {f.path} {expected}"))
     return out
+
+
+def _folder_month(folder: str, tz: ZoneInfo) -> tuple[int, int] | None:
+    """The moments a ticket folder ``tickets/YYYY/MM`` stands for, as
+    [start, end) in microseconds: its month in the records' time zone."""
+    parts = folder.split("/")
+    if len(parts) != 3 or parts[0] != "tickets" or not (parts[1].isdigit() and parts[2].isdigit()) \
+            or len(parts[1]) != 4 or len(parts[2]) != 2 or not 1 <= int(parts[2]) <= 12:
+        return None
+    year, month = int(parts[1]), int(parts[2])
+    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    return (micros(datetime(year, month, 1, tzinfo=tz)), micros(datetime(*following, 1, tzinfo=tz)))

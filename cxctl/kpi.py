@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
-from typing import Iterable
+from typing import Mapping
 
 from cxctl.calendar import BusinessCalendar
 from cxctl.handover import owner_at
@@ -24,6 +24,7 @@ from cxctl.model import CLOSED_STATUSES, STATUS_AFTER_EVENT, Provider, Records, 
 from cxctl.months import Month
 from cxctl.sla import Clock, clocks_for_ticket
 from cxctl.sla_policy import SlaPolicy
+from cxctl.ticket_index import facts_of, micros
 
 GROUPINGS = ("provider", "owner", "team")
 RATES = ("reply_on_time_rate", "contact_24h_rate", "first_closure_rate", "monthly_closure_rate",
@@ -67,13 +68,18 @@ def default_as_of(month: Month, calendar: BusinessCalendar) -> datetime:
     return month.end(calendar)
 
 
-def complaints_in_month(tickets: Iterable[Ticket], month: Month, calendar: BusinessCalendar,
+def complaints_in_month(tickets: Mapping[str, Ticket], month: Month, calendar: BusinessCalendar,
                         as_of: datetime) -> list[Ticket]:
     """Complaints accepted in ``month`` (local date) that exist by ``as_of``."""
-    return sorted((t for t in tickets
-                   if t.kind == "complaint" and t.opened_at <= as_of
-                   and month.contains(calendar.local_date(t.opened_at))),
+    # The tickets' facts choose the complaints opened within the month's
+    # moments, so only those are built.
+    start, end = micros(month.start(calendar)), micros(month.end(calendar))
+    candidates = (tickets[f.id] for f in facts_of(tickets).values()
+                  if f.kind == "complaint" and start <= f.opened_us < end)
+    return sorted((t for t in candidates
+                   if t.opened_at <= as_of and month.contains(calendar.local_date(t.opened_at))),
                   key=lambda t: t.id)
+
 
 
 def _status_before(events, moment: datetime) -> str:
@@ -238,7 +244,7 @@ def kpi_summary(records: Records, month: Month, by: str, as_of: datetime,
         raise ValueError(f"unknown grouping '{by}'; use one of {', '.join(GROUPINGS)}")
     month_end = month.end(calendar)
     facts_by_group: dict[str | None, list[ComplaintFacts]] = {g: [] for g in active_groups(records, by)}
-    for ticket in complaints_in_month(records.tickets.values(), month, calendar, as_of):
+    for ticket in complaints_in_month(records.tickets, month, calendar, as_of):
         clocks = clocks_for_ticket(ticket, sla_policy, calendar, as_of)
         facts = complaint_facts(ticket, clocks, month_end, as_of, policy)
         facts_by_group.setdefault(_group_of(ticket, by, records, as_of), []).append(facts)

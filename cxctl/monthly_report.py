@@ -72,7 +72,7 @@ def monthly_report(records: Records, month: Month, as_of: datetime, calendar: Bu
                                             start=month.first_day, end=month.last_day)
     report.handover_findings = [f.to_dict() for f in findings]
 
-    complaints = complaints_in_month(tickets.values(), month, calendar, as_of)
+    complaints = complaints_in_month(tickets, month, calendar, as_of)
     report.returns = [r.to_dict() for r in reconcile_returns(
         complaints, records.customers, {"return_tolerance": str(kpi_policy.return_tolerance)})]
 

@@ -28,12 +28,16 @@ RACY_NS = 2_000_000_000
 
 
 def read_entries(root: Path, relpaths: list[str], reader: Callable, *,
-                 use_cache: bool = True) -> dict[str, FileEntry]:
+                 use_cache: bool = True, stats: dict | None = None,
+                 started: int | None = None) -> dict[str, FileEntry]:
     """With ``use_cache=False`` every file is read (still on every core) and
-    the cache is neither consulted nor written."""
+    the cache is neither consulted nor written.  ``stats`` are the files'
+    (size, mtime_ns, ctime_ns, inode) if the caller took them while listing,
+    starting at ``started`` (time.time_ns())."""
     root = Path(root)
-    started = time.time_ns()
-    stats = _stats(root, relpaths) if use_cache else dict.fromkeys(relpaths)
+    if stats is None or started is None:
+        started = time.time_ns()
+        stats = _stats(root, relpaths) if use_cache else dict.fromkeys(relpaths)
     db = _open(root) if use_cache else None
     found: dict[str, FileEntry] = {}
     upserts: list[tuple] = []
@@ -64,17 +68,18 @@ def read_entries(root: Path, relpaths: list[str], reader: Callable, *,
 
 def _take_hits(db: CacheDB, root: Path, stats: dict, started: int, found: dict, upserts: list) -> None:
     """Fill ``found`` with the entries the cache holds for files as they are now."""
+    get = stats.get
     try:
-        for relpath, size, mtime, ctime, ino, digest, head, blob, _crc in db.scan():
-            st = stats.get(relpath)
-            if st is None or st[0] != size or st[1] != mtime or st[2] != ctime or st[3] != ino:
+        for relpath, size, mtime, ctime, ino, digest, head, facts, blob, _crc in db.scan():
+            st = get(relpath)
+            if st is None or st != (size, mtime, ctime, ino):
                 continue
             if digest is not None:          # recorded while recent: compare content
                 if _digest(root / relpath) != digest:
                     continue
                 if not _racy(st, started):
-                    upserts.append((relpath, *st, None, head, blob))
-            found[relpath] = decode(relpath, head, blob)
+                    upserts.append((relpath, *st, None, head, facts, blob))
+            found[relpath] = decode(relpath, head, facts, blob)
     except (ValueError, EOFError, TypeError) as exc:     # a head that is not an entry's
         raise CacheCorrupt(str(exc)) from exc
 

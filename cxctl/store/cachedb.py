@@ -23,7 +23,6 @@ import sys
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 import cxctl
 from cxctl import rules
@@ -33,7 +32,7 @@ from cxctl.store.loader import FileEntry
 
 CACHE_DIR = ".cxctl-cache"
 DB_NAME = "cache.sqlite"
-LAYOUT = "2"
+LAYOUT = "3"
 BUSY_TIMEOUT_MS = 30_000
 _CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
@@ -47,6 +46,7 @@ CREATE TABLE IF NOT EXISTS files (
     ino INTEGER NOT NULL,
     digest BLOB,
     head BLOB NOT NULL,
+    facts BLOB NOT NULL,
     data BLOB NOT NULL,
     crc INTEGER NOT NULL
 );
@@ -83,24 +83,32 @@ def _source_digest() -> bytes:
     return h.digest()
 
 
-def encode(entry) -> tuple[bytes, bytes]:
-    """An entry as two blobs: its kind and findings (needed by every load),
-    and its data (needed once, to build the records)."""
+def encode(entry) -> tuple[bytes, bytes, bytes]:
+    """An entry as three blobs: its kind and findings, a ticket's facts (both
+    needed by every load), and its data (needed only to build the record)."""
     findings = [(f.path, f.line, f.column, f.field, f.code, f.level, f.message, f.hint, f.source_line)
                 for f in entry.findings]
-    return marshal.dumps((entry.kind, findings)), marshal.dumps(entry.data)
+    return marshal.dumps((entry.kind, findings)), marshal.dumps(entry.facts), marshal.dumps(entry.data)
 
 
-def decode(relpath: str, head: bytes, blob: bytes) -> StoredEntry:
+def decode(relpath: str, head: bytes, facts: bytes, blob: bytes) -> StoredEntry:
+    # Called for every file of every load: kept flat on purpose.
+    entry = _new(StoredEntry)
     kind = _CLEAN_HEADS.get(head)
     if kind is not None:            # most files: a known kind and no findings
-        return StoredEntry.stored(relpath, kind, blob, [])
-    kind, findings = marshal.loads(head)
-    if not findings and isinstance(kind, str):
-        _CLEAN_HEADS[head] = kind
-    return StoredEntry.stored(relpath, kind, blob, [Finding(*f) for f in findings])
+        entry.findings = []
+    else:
+        kind, found = marshal.loads(head)
+        if not found and isinstance(kind, str):
+            _CLEAN_HEADS[head] = kind
+        entry.findings = [Finding(*f) for f in found]
+    entry.relpath, entry.kind, entry.blob = relpath, kind, blob
+    entry.facts = None if facts == _NO_DATA else _loads(facts)
+    return entry
 
 
+_new = object.__new__
+_loads = marshal.loads
 _CLEAN_HEADS: dict[bytes, str] = {}
 _NO_DATA = marshal.dumps(None)
 
@@ -113,12 +121,6 @@ class StoredEntry(FileEntry):
     gives an equal, fresh value each time.
     """
     __slots__ = ("blob",)
-
-    @classmethod
-    def stored(cls, relpath: str, kind: str | None, blob: bytes, findings: list) -> StoredEntry:
-        entry = object.__new__(cls)
-        entry.relpath, entry.kind, entry.blob, entry.findings = relpath, kind, blob, findings
-        return entry
 
     @property
     def data(self):
@@ -144,8 +146,8 @@ class StoredEntry(FileEntry):
         return f"StoredEntry(relpath={self.relpath!r}, kind={self.kind!r}, findings={self.findings!r})"
 
 
-def row_crc(relpath: str, head: bytes, blob: bytes) -> int:
-    return zlib.crc32(blob, zlib.crc32(head, zlib.crc32(relpath.encode())))
+def row_crc(relpath: str, head: bytes, facts: bytes, blob: bytes) -> int:
+    return zlib.crc32(blob, zlib.crc32(facts, zlib.crc32(head, zlib.crc32(relpath.encode()))))
 
 
 def _is_corrupt(exc: sqlite3.Error) -> bool:
@@ -239,33 +241,34 @@ class CacheDB:
 
     # --- reading -------------------------------------------------------------
 
-    def scan(self) -> Iterator[tuple]:
-        """Every row, checked, in one snapshot:
-        (relpath, size, mtime_ns, ctime_ns, ino, digest, head, data, crc).
-        Raises ``CacheCorrupt`` part-way if a row or the row count is wrong."""
+    def scan(self) -> list[tuple]:
+        """Every row, checked, from one snapshot:
+        (relpath, size, mtime_ns, ctime_ns, ino, digest, head, facts, data, crc).
+        Raises ``CacheCorrupt`` if a row or the row count is wrong."""
         self.stored = []
         if not self.current:
-            return
+            return []
         try:
             self.conn.execute("BEGIN")      # one snapshot: rows and their count agree
             try:
-                cur = self.conn.execute("SELECT relpath, size, mtime_ns, ctime_ns, ino, digest, "
-                                        "head, data, crc FROM files")
-                for row in cur:
-                    if not (isinstance(row[6], bytes) and isinstance(row[7], bytes)
-                            and row_crc(row[0], row[6], row[7]) == row[8]):
-                        raise CacheCorrupt(f"damaged row for {row[0]}")
-                    self.stored.append(row[0])
-                    yield row
+                rows = self.conn.execute("SELECT relpath, size, mtime_ns, ctime_ns, ino, digest, "
+                                         "head, facts, data, crc FROM files").fetchall()
                 expected = self.conn.execute("SELECT value FROM meta WHERE key = 'rows'").fetchone()
             finally:
                 self._end()
         except sqlite3.Error as exc:
             raise _cache_error(exc) from exc
-        except TypeError as exc:      # a value of the wrong type where a number belongs
+        crc = zlib.crc32
+        try:
+            for relpath, _s, _m, _c, _i, _d, head, facts, data, stored_crc in rows:
+                if crc(data, crc(facts, crc(head, crc(relpath.encode())))) != stored_crc:
+                    raise CacheCorrupt(f"damaged row for {relpath}")
+        except (TypeError, AttributeError) as exc:   # a value of the wrong type
             raise CacheCorrupt(str(exc)) from exc
-        if expected is None or str(len(self.stored)) != expected[0]:
+        if expected is None or str(len(rows)) != expected[0]:
             raise CacheCorrupt("the row count does not match")
+        self.stored = [row[0] for row in rows]
+        return rows
 
     def _end(self) -> None:
         """Leave an open transaction (after an error; after COMMIT there is none)."""
@@ -279,7 +282,7 @@ class CacheDB:
 
     def write(self, upserts: list[tuple], deletes: list[str]) -> None:
         """Store changed rows and drop rows of files that are gone, in one
-        transaction.  ``upserts``: (relpath, size, mtime_ns, ctime_ns, ino, digest, head, data)."""
+        transaction.  ``upserts``: (relpath, size, mtime_ns, ctime_ns, ino, digest, head, facts, data)."""
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -289,8 +292,8 @@ class CacheDB:
                     conn.execute("DELETE FROM files")
                 conn.executemany(
                     "INSERT OR REPLACE INTO files (relpath, size, mtime_ns, ctime_ns, ino, digest, "
-                    "head, data, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(*row, row_crc(row[0], row[6], row[7])) for row in upserts])
+                    "head, facts, data, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*row, row_crc(row[0], row[6], row[7], row[8])) for row in upserts])
                 conn.executemany("DELETE FROM files WHERE relpath = ?", [(p,) for p in deletes])
                 count = conn.execute("SELECT count(*) FROM files").fetchone()[0]
                 self._write_meta(conn, fingerprint(), count)

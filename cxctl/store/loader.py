@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,9 +20,9 @@ from cxctl.findings import Finding, error, sort_key, warning
 from cxctl.model import (Customer, Handover, Provider, Records, Settings, Staff, Survey,
                          Ticket)
 from cxctl.store import layout, positions, schemas, yamlread
+from cxctl.ticket_index import TicketFacts, TicketMap, as_facts, facts_row
 
 DEFAULTS = Path(__file__).resolve().parent.parent / "defaults"
-SKIP_DIRS = {".git", ".cxctl-cache"}
 
 
 @dataclass(slots=True)
@@ -30,6 +31,7 @@ class FileEntry:
     kind: str | None
     data: object | None          # JSON-typed content if it passed its schema
     findings: list[Finding] = field(default_factory=list)
+    facts: tuple | None = None   # a loaded ticket's ``ticket_index.facts_row``
 
     @property
     def loaded(self) -> bool:
@@ -53,14 +55,44 @@ class LoadResult:
 
 
 def list_files(root: Path) -> list[str]:
-    out = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-        base = Path(dirpath).relative_to(root).as_posix()
-        for name in filenames:
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                out.append(name if base == "." else f"{base}/{name}")
-    return sorted(out)
+    return [relpath for relpath, _ in walk_files(root)]
+
+
+def walk_files(root: Path) -> list[tuple[str, tuple[int, int, int, int] | None]]:
+    """Every record file under ``root`` in path order, with what identifies
+    its version now: (size, mtime_ns, ctime_ns, inode), or None if it cannot
+    be stat'ed.  Hidden files and folders are skipped; symbolic links to
+    folders are not followed (as ``os.walk`` does)."""
+    out: list[tuple[str, tuple | None]] = []
+
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            listing = os.scandir(folder)
+        except OSError:
+            return
+        with listing:
+            for item in listing:
+                name = item.name
+                if name.startswith("."):
+                    continue
+                try:
+                    is_dir = item.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if not item.is_symlink():
+                        walk(item.path, prefix + name + "/")
+                elif name.endswith((".yaml", ".yml")):
+                    try:
+                        st = item.stat()
+                        key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                    except OSError:
+                        key = None
+                    out.append((prefix + name, key))
+
+    walk(os.fspath(root), "")
+    out.sort()
+    return out
 
 
 def read_entry(root: Path, relpath: str) -> FileEntry:
@@ -105,7 +137,9 @@ def check_bytes(raw: bytes, relpath: str, kind: str) -> FileEntry:
     if found:
         positions.fill(found, parsed.text)
     valid = not any(f.level == "error" and f.code not in _LOADABLE for f in found)
-    return FileEntry(relpath, kind, data if valid else None, found)
+    if not valid:
+        return FileEntry(relpath, kind, None, found)
+    return FileEntry(relpath, kind, data, found, facts_row(data, relpath) if kind == "ticket" else None)
 
 
 # Codes of findings after which the record is still whole enough to load, so
@@ -148,8 +182,11 @@ FREEZE_MIN = 10_000
 def _load(root: Path, use_cache: bool, now: datetime | None, cross_checks: bool) -> LoadResult:
     from cxctl.store import cache    # the cache is optional plumbing around read_entry
 
-    relpaths = list_files(root)
-    entries = cache.read_entries(root, relpaths, read_entry, use_cache=use_cache)
+    started = time.time_ns()
+    files = walk_files(root)
+    relpaths = [relpath for relpath, _ in files]
+    entries = cache.read_entries(root, relpaths, read_entry, use_cache=use_cache,
+                                 stats=dict(files) if use_cache else None, started=started)
     records, identities, build_findings = build(entries)
     _fill_defaults(records)
     findings = [f for e in entries.values() for f in e.findings] + build_findings
@@ -168,11 +205,20 @@ def build(entries: dict[str, FileEntry]) -> tuple[Records, list, list[Finding]]:
     records = Records()
     identities: list[tuple[str, str, str]] = []
     findings: list[Finding] = []
+    ticket_facts: dict[str, TicketFacts] = {}
     for relpath, entry in entries.items():
+        kind = entry.kind
+        if kind == "ticket":
+            # Tickets are built when first asked for (``TicketMap``): their
+            # facts, kept next to each file's entry, are enough until then.
+            if entry.facts is not None:
+                facts = as_facts(entry.facts)
+                identities.append(("ticket", facts.id, relpath))
+                ticket_facts.setdefault(facts.id, facts)
+            continue
         data = entry.data
         if data is None:
             continue
-        kind = entry.kind
         if kind == "settings":
             records.settings = Settings.from_dict(data)
         elif kind == "staff":
@@ -190,6 +236,7 @@ def build(entries: dict[str, FileEntry]) -> tuple[Records, list, list[Finding]]:
             item = cls.from_dict(data, relpath)
             identities.append((kind, item.id, relpath))
             getattr(records, store).setdefault(item.id, item)
+    records.tickets = TicketMap(ticket_facts, lambda f: Ticket.from_dict(entries[f.path].data, f.path))
     records.handovers.sort(key=lambda h: (h.desk, h.date, h.shift != "early"))
     if "settings" not in {e.kind for e in entries.values()}:
         findings.append(error("cxctl.yaml", "missing-settings", "the records root has no cxctl.yaml",
@@ -197,8 +244,7 @@ def build(entries: dict[str, FileEntry]) -> tuple[Records, list, list[Finding]]:
     return records, identities, findings
 
 
-_BUILDERS = {"customer": (Customer, "customers"), "ticket": (Ticket, "tickets"),
-             "provider": (Provider, "providers"), "survey": (Survey, "surveys")}
+_BUILDERS = {"customer": (Customer, "customers"), "provider": (Provider, "providers"), "survey": (Survey, "surveys")}
 
 
 def _fill_defaults(records: Records) -> None:
