@@ -1,21 +1,25 @@
 """`cxctl sla check` and `cxctl sla remind`: SLA clocks and the lists they feed (SPEC 3.3, 3.4)."""
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 
 from cxctl import render
 from cxctl.calendar import BusinessCalendar
 from cxctl.cli.common import (EXIT_FINDINGS, EXIT_OK, AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from,
-                              check_format, deadlines_computable, emit, fail, month_from,
+                              check_format, deadlines_computable, emit, fail, load_from, month_from,
                               records_from, timezone_of)
 from cxctl.cli.context import calendar_of, sla_policy_of
-from cxctl.model import Records, Ticket
+from cxctl.model import Records
 from cxctl.reminders import remind_lists
-from cxctl.sla import STATES, Clock, clocks_for_tickets, explain_ticket
+from cxctl.sla import STATES, clocks_for_ticket, clocks_for_tickets, explain_ticket, settled_since
 from cxctl.sla_policy import SlaPolicy
+from cxctl.store import clockcache
+from cxctl.ticket_index import TicketFacts, facts_of
 
 app = typer.Typer(help="Evaluate SLA clocks; list overdue and late-closed tickets.", no_args_is_help=True)
 
@@ -38,23 +42,69 @@ def _split(value: str | None, allowed, option: str) -> set[str] | None:
     return items
 
 
-def _select(records: Records, kind, provider, owner, ticket) -> list[Ticket]:
-    tickets = list(records.tickets.values())
+def _select(records: Records, kind, provider, owner, ticket) -> list[TicketFacts]:
+    """The chosen tickets' facts, by id: the filters need no ticket built."""
+    facts = facts_of(records.tickets)
     if ticket:
-        if ticket not in records.tickets:
+        if ticket not in facts:
             fail(f"no ticket {ticket}")
-        tickets = [records.tickets[ticket]]
-    return sorted((t for t in tickets
-                   if (not kind or t.kind in kind) and (not provider or t.provider == provider)
-                   and (not owner or t.owner == owner)), key=lambda t: t.id)
+        facts = {ticket: facts[ticket]}
+    return sorted((f for f in facts.values()
+                   if (not kind or f.kind in kind) and (not provider or f.provider == provider)
+                   and (not owner or f.owner == owner)), key=lambda f: f.id)
 
 
-def _table_row(c: Clock) -> dict:
-    row = c.to_dict()
+class ClockRow(NamedTuple):
+    state: str
+    running: bool
+    text: str        # the clock's JSON object, as render.json_item_text writes it
+
+    def to_dict(self) -> dict:
+        return json.loads(self.text)
+
+
+def _clock_rows(ctx: typer.Context, records: Records, chosen: list[TicketFacts], policy: SlaPolicy,
+                calendar: BusinessCalendar, moment: datetime) -> list[ClockRow]:
+    """Every clock of the chosen tickets as of ``moment``.
+
+    A ticket whose clocks have all stopped gives the same rows at every moment
+    from its last event on (``settled_since``).  Those rows are kept next to
+    the parse cache, keyed by the ticket file's version and a fingerprint of
+    the SLA policy, calendars and settings, and reused instead of evaluating
+    the ticket again; everything else is evaluated as of ``moment``.
+    """
+    loaded = load_from(ctx)
+    keys = loaded.file_keys
+    fingerprint = clockcache.clock_fingerprint(
+        records.policies.get("sla") or {}, records.calendars, asdict(records.settings))
+    cached = clockcache.read(loaded.root, fingerprint,
+                             {f.path: keys[f.path] for f in chosen if f.path in keys}) if keys else {}
+    at = moment.timestamp()
+    rows: list[ClockRow] = []
+    settled = []
+    for f in chosen:
+        hit = cached.get(f.path)
+        if hit is not None and hit[0] <= at:
+            rows += map(ClockRow._make, hit[1])
+            continue
+        ticket = records.tickets[f.id]
+        clocks = clocks_for_ticket(ticket, policy, calendar, moment)
+        found = [ClockRow(c.state, c.is_running, render.json_item_text(c.to_dict())) for c in clocks]
+        rows += found
+        since = settled_since(ticket, clocks) if f.path in keys else None
+        if since is not None:
+            settled.append((f.path, keys[f.path], since.timestamp(), [tuple(r) for r in found]))
+    if settled:
+        clockcache.write(loaded.root, fingerprint, settled, set(keys))
+    return rows
+
+
+def _table_row(row: ClockRow) -> dict:
+    shown = row.to_dict()
     for key in ("started_at", "due_at", "done_at"):
-        moment: datetime | None = getattr(c, key)
-        row[key] = moment.strftime("%Y-%m-%d %H:%M") if moment else None
-    return row
+        moment = shown[key]         # local ISO time: keep "YYYY-MM-DD HH:MM"
+        shown[key] = f"{moment[:10]} {moment[11:16]}" if moment else None
+    return shown
 
 
 @app.command("check")
@@ -96,32 +146,29 @@ def check(
             _explain(records, explain, policy, calendar, moment, fmt)
         return
     with deadlines_computable():
-        clocks = clocks_for_tickets(_select(records, kinds, provider, owner, ticket), policy,
-                                    calendar, moment)
+        clocks = _clock_rows(ctx, records, _select(records, kinds, provider, owner, ticket), policy,
+                             calendar, moment)
     if states:
         clocks = [c for c in clocks if c.state in states]
     if open_only:
-        clocks = [c for c in clocks if c.is_running]
+        clocks = [c for c in clocks if c.running]
+    # Clock rows name tickets, people and providers by id only: nothing in them is masked.
     if fmt in ("table", "md"):
         emit([_table_row(c) for c in clocks], fmt, columns=TABLE_COLUMNS, show_pii=show_pii,
              empty="(no SLA clocks)")
     elif fmt == "json":
-        _stream_json(clocks, show_pii)
+        _stream_json(clocks)
     else:
         emit([c.to_dict() for c in clocks], fmt, show_pii=show_pii)
     failing = FAIL_ON.get(fail_on or "", set())
     raise typer.Exit(EXIT_FINDINGS if any(c.state in failing for c in clocks) else EXIT_OK)
 
 
-def _stream_json(clocks: list[Clock], show_pii: bool) -> None:
+def _stream_json(clocks: list[ClockRow]) -> None:
     """The rows in batches: at full size they are half a million, and their
     whole text next to all the rows would double the peak memory."""
-    # Masking works by key name; a row with no such key (every clock row
-    # today) is passed as it is instead of being copied.
-    rows = (row if show_pii or row.keys().isdisjoint(render.MASKED_KEYS) else render.mask(row)
-            for row in map(Clock.to_dict, clocks))
     batch: list[str] = []
-    for chunk in render.json_list_chunks(rows):
+    for chunk in render.json_texts_chunks(c.text for c in clocks):
         batch.append(chunk)
         if len(batch) >= 2000:
             typer.echo("".join(batch), nl=False)
@@ -177,7 +224,7 @@ def remind(
     records = records_from(ctx)
     calendar, policy = calendar_of(records), sla_policy_of(records)
     moment = as_of_from(as_of, timezone_of(records))
-    tickets = {t.id: t for t in _select(records, None, provider, owner, None)}
+    tickets = {f.id: records.tickets[f.id] for f in _select(records, None, provider, owner, None)}
     with deadlines_computable():
         lists = remind_lists(tickets, clocks_for_tickets(tickets.values(), policy, calendar, moment),
                              moment, calendar, period)

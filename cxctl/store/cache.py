@@ -55,7 +55,7 @@ def read_entries(root: Path, relpaths: list[str], reader: Callable, *,
             upserts.clear()
     misses = [p for p in relpaths if p not in found]
     with progress.bar(len(misses), "reading records") as advance:
-        digests = {p: _digest(root / p) for p in misses if _racy(stats[p], started)}
+        digests = {p: _digest(root / p) for p in misses if recent(stats[p], started)}
         for relpath, (entry, blobs) in zip(misses, parallel.read_encoded(root, misses, reader, advance)):
             found[relpath] = entry if entry is not None else decode(relpath, *blobs)
             st = stats[relpath]
@@ -77,7 +77,7 @@ def _take_hits(db: CacheDB, root: Path, stats: dict, started: int, found: dict, 
             if digest is not None:          # recorded while recent: compare content
                 if _digest(root / relpath) != digest:
                     continue
-                if not _racy(st, started):
+                if not recent(st, started):
                     upserts.append((relpath, *st, None, head, facts, blob))
             found[relpath] = decode(relpath, head, facts, blob)
     except (ValueError, EOFError, TypeError) as exc:     # a head that is not an entry's
@@ -98,7 +98,9 @@ def _stats(root: Path, relpaths: list[str]) -> dict[str, tuple[int, int, int, in
     return out
 
 
-def _racy(st, started: int) -> bool:
+def recent(st, started: int) -> bool:
+    """Whether a file changed so shortly before ``started`` that it could change
+    again without any of its timestamps moving."""
     return st is not None and max(st[1], st[2]) >= started - RACY_NS
 
 

@@ -47,6 +47,10 @@ class LoadResult:
     records: Records
     findings: list[Finding]
     entries: dict[str, FileEntry]
+    # What identifies each file's version (size, mtime_ns, ctime_ns, inode),
+    # for caches of results derived from a file; only files old enough for
+    # that to be trusted (see cache.py), and none when the cache is not used.
+    file_keys: dict[str, tuple] = field(default_factory=dict)
 
     def findings_for(self, relpaths: set[str] | None) -> list[Finding]:
         if relpaths is None:
@@ -198,7 +202,9 @@ def _load(root: Path, use_cache: bool, now: datetime | None, cross_checks: bool)
         positions.fill_from_files(root, cross)
         findings += cross
     findings.sort(key=sort_key)
-    return LoadResult(root, records, findings, entries)
+    keys = {p: key for p, key in files if key is not None and not cache.recent(key, started)} \
+        if use_cache else {}
+    return LoadResult(root, records, findings, entries, keys)
 
 
 def build(entries: dict[str, FileEntry]) -> tuple[Records, list, list[Finding]]:
