@@ -74,6 +74,16 @@ def test_fingerprint_covers_each_input_and_the_code_but_not_key_order(monkeypatc
                 clockcache.clock_fingerprint(cals, policy, settings)}) == 5
     monkeypatch.setattr(cachedb, "_source_digest", lambda: b"other code")
     assert clockcache.clock_fingerprint(policy, cals, settings) != base
+    monkeypatch.undo()
+    assert clockcache.clock_fingerprint(policy, cals, settings) == base
+    monkeypatch.setattr(clockcache, "_tz_version", lambda: "# version 2099z")
+    assert clockcache.clock_fingerprint(policy, cals, settings) != base
+
+
+def test_time_zone_rules_are_named_by_their_version():
+    version = clockcache._tz_version.__wrapped__()
+    assert version == clockcache._tz_version()
+    assert "version" in version or "tzdata:" in version
 
 
 def test_rows_of_files_gone_or_of_another_fingerprint_are_dropped(root):

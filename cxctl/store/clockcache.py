@@ -19,9 +19,13 @@ import gc
 import hashlib
 import json
 import marshal
+import os
 import sqlite3
 import struct
 import zlib
+import zoneinfo
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
 
@@ -45,12 +49,29 @@ _PACK_SETTLED = struct.Struct("<d").pack
 
 def clock_fingerprint(policy: dict, calendars: dict, settings: dict) -> str:
     """What, besides the ticket file, shapes a ticket's clocks: cxctl's code and
-    schemas, the SLA policy, the calendars and the settings."""
+    schemas, the time-zone rules, the SLA policy, the calendars and the settings."""
     inputs = json.dumps([policy, calendars, settings], sort_keys=True, ensure_ascii=False,
                         separators=(",", ":"), default=_tagged)
     h = hashlib.sha256(cachedb.fingerprint().encode())
-    h.update(b"\0clocks\0" + inputs.encode())
+    h.update(b"\0clocks\0" + _tz_version().encode() + b"\0" + inputs.encode())
     return h.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _tz_version() -> str:
+    """The time-zone rules in use: new rules can move a deadline in a calendar's zone."""
+    found = []
+    for folder in zoneinfo.TZPATH:
+        try:
+            with open(os.path.join(folder, "tzdata.zi"), encoding="utf-8") as f:
+                found.append(f"{folder}:{f.readline().strip()}")
+        except (OSError, UnicodeDecodeError):
+            continue
+    try:
+        found.append(f"tzdata:{metadata.version('tzdata')}")
+    except metadata.PackageNotFoundError:
+        pass
+    return "|".join(found)
 
 
 def _tagged(value) -> str:
