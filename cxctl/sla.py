@@ -293,6 +293,31 @@ def explain_ticket(ticket: Ticket, policy: SlaPolicy, calendar: BusinessCalendar
     return _clocks(ticket, policy, calendar, as_of, explain=True)
 
 
+def settled_since(ticket: Ticket, clocks: list[Clock], as_of: datetime | None = None) -> datetime | None:
+    """The moment from which ``clocks`` are final, or None if they may still change.
+
+    Precondition: ``clocks`` is ``clocks_for_ticket(ticket, ...)`` evaluated at an
+    as_of at or after the returned moment; pass that ``as_of`` to have it checked
+    (None is returned when it is earlier).  Clocks evaluated before the ticket's
+    last event leave that event out, so they are not the ticket's final clocks.
+
+    Why the clocks are then final for every later as_of: every span starts at
+    opened_at or at an event, and by then every event has happened, so no later
+    as_of adds a span or moves a start, stop, hold or extension; a stopped clock's
+    due and state depend only on those.  A running clock's state depends on the
+    as_of, so one running clock unsettles the ticket.  A ticket with no clocks
+    (a kind the policy gives no targets) is settled as well: no span can start
+    without an event.
+    """
+    if any(c.done_at is None for c in clocks):
+        return None
+    moment = max((e.at for e in ticket.events), default=ticket.opened_at)
+    moment = max(moment, ticket.opened_at)
+    if as_of is not None and as_of < moment:
+        return None
+    return moment
+
+
 def clocks_for_tickets(tickets: Iterable[Ticket], policy: SlaPolicy, calendar: BusinessCalendar,
                        as_of: datetime) -> list[Clock]:
     return [c for t in tickets for c in clocks_for_ticket(t, policy, calendar, as_of)]

@@ -1,0 +1,215 @@
+"""Settled SLA clocks kept per ticket file, next to the parse cache.
+
+A ticket whose clocks have all stopped, evaluated at or after its last event,
+has the same clocks at every later moment (``sla.settled_since``), as long as
+the ticket file, the SLA policy, the calendars and the settings are those they
+were computed from.  This module keeps such clocks in a ``clocks`` table of the
+parse cache's SQLite file: one row per ticket file, holding the file's key (as
+the caller identifies a version of the file), a fingerprint of everything else
+the clocks depend on, the settled moment and the clock rows, marshalled, with
+a CRC so a damaged row is noticed and left unused.
+
+The cache is only ever an aid: nothing here raises.  No file means nothing is
+read and nothing written (the parse cache creates the file; ``--no-cache``
+uses neither); a damaged, busy, locked or read-only file means going without.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import marshal
+import os
+import sqlite3
+import struct
+import zlib
+import zoneinfo
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import quote
+
+from cxctl.store import cachedb
+from cxctl.store.cachedb import BUSY_TIMEOUT_MS, CACHE_DIR, DB_NAME, _is_corrupt
+
+Row = tuple[str, bool, str]           # (state, running, the clock as JSON text)
+
+_TABLE = """
+CREATE TABLE IF NOT EXISTS clocks (
+    relpath TEXT PRIMARY KEY,
+    filekey BLOB NOT NULL,
+    fp TEXT NOT NULL,
+    settled REAL NOT NULL,
+    data BLOB NOT NULL,
+    crc INTEGER NOT NULL
+)
+"""
+_PACK_SETTLED = struct.Struct("<d").pack
+
+
+def clock_fingerprint(policy: dict, calendars: dict, settings: dict) -> str:
+    """What, besides the ticket file, shapes a ticket's clocks: cxctl's code and
+    schemas, the time-zone rules, the SLA policy, the calendars and the settings."""
+    inputs = json.dumps([policy, calendars, settings], sort_keys=True, ensure_ascii=False,
+                        separators=(",", ":"), default=_tagged)
+    h = hashlib.sha256(cachedb.fingerprint().encode())
+    h.update(b"\0clocks\0" + _tz_version().encode() + b"\0" + inputs.encode())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _tz_version() -> str:
+    """The time-zone rules in use: new rules can move a deadline in a calendar's zone."""
+    found = []
+    for folder in zoneinfo.TZPATH:
+        try:
+            with open(os.path.join(folder, "tzdata.zi"), encoding="utf-8") as f:
+                found.append(f"{folder}:{f.readline().strip()}")
+        except (OSError, UnicodeDecodeError):
+            continue
+    try:
+        found.append(f"tzdata:{metadata.version('tzdata')}")
+    except metadata.PackageNotFoundError:
+        pass
+    return "|".join(found)
+
+
+def _tagged(value) -> str:
+    # Inputs are meant to be JSON-typed; anything else still fingerprints by its
+    # type and text rather than failing.
+    return f"{type(value).__module__}.{type(value).__qualname__}:{value}"
+
+
+def row_crc(relpath: str, filekey: bytes, fp: str, settled: float, data: bytes) -> int:
+    crc = zlib.crc32(relpath.encode())
+    for part in (filekey, fp.encode(), _PACK_SETTLED(settled), data):
+        crc = zlib.crc32(part, crc)
+    return crc
+
+
+def read(root: Path, fp: str, keys: dict[str, tuple]) -> dict[str, tuple[float, list[Row]]]:
+    """(settled moment as epoch seconds, clock rows) for each path in ``keys``
+    whose stored row was written for that file key and fingerprint ``fp``.
+
+    One pass over the table.  A row that fails its CRC or does not decode is
+    left out; a file that is missing, damaged or unusable gives {}."""
+    if not keys:
+        return {}
+    # Hundreds of thousands of long-lived rows and no reference cycles: the
+    # cycle collector would only walk them again and again (a third of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(root, fp, keys)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read(root: Path, fp: str, keys: dict[str, tuple]) -> dict[str, tuple[float, list[Row]]]:
+    conn = _connect(root)
+    if conn is None:
+        return {}
+    found: dict[str, tuple[float, list[Row]]] = {}
+    loads, crc32, pack = marshal.loads, zlib.crc32, _PACK_SETTLED
+    fp_bytes = fp.encode()
+    try:
+        cur = conn.execute("SELECT relpath, filekey, settled, data, crc FROM clocks WHERE fp = ?", (fp,))
+        for relpath, filekey, settled, data, crc in cur:
+            key = keys.get(relpath)
+            if key is None:
+                continue
+            try:
+                # row_crc, inlined: it runs once per ticket.
+                head = crc32(pack(settled), crc32(fp_bytes, crc32(filekey, crc32(relpath.encode()))))
+                if crc32(data, head) != crc:
+                    continue
+                if loads(filekey) != key:
+                    continue
+                found[relpath] = (settled, loads(data))
+            except (TypeError, ValueError, EOFError, AttributeError, struct.error):   # a wrong type
+                continue
+    except sqlite3.Error:
+        return {}
+    finally:
+        conn.close()
+    return found
+
+
+def write(root: Path, fp: str, items: list[tuple[str, tuple, float, list[Row]]], live: set[str]) -> None:
+    """Store ``items`` (relpath, file key, settled epoch seconds, clock rows) in one
+    transaction, and drop every row of another fingerprint or of a path that is
+    neither in ``live`` nor among ``items`` (files that are gone).
+
+    An item that cannot be marshalled is left out.  Nothing is written when
+    the cache file does not exist; a busy, locked, read-only or damaged file is
+    left as it is (a damaged ``clocks`` table is dropped if that is possible)."""
+    rows = []
+    for item in items:
+        try:
+            relpath, key, settled, clock_rows = item
+            filekey, data, settled = marshal.dumps(tuple(key)), marshal.dumps(list(clock_rows)), float(settled)
+            rows.append((relpath, filekey, fp, settled, data, row_crc(relpath, filekey, fp, settled, data)))
+        except (TypeError, ValueError, AttributeError):
+            continue
+    conn = _connect(root)
+    if conn is None:
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(_TABLE)
+        conn.execute("DELETE FROM clocks WHERE fp != ?", (fp,))
+        keep = set(live) | {r[0] for r in rows}
+        gone = [(p,) for (p,) in conn.execute("SELECT relpath FROM clocks") if p not in keep]
+        conn.executemany("DELETE FROM clocks WHERE relpath = ?", gone)
+        conn.executemany("INSERT OR REPLACE INTO clocks (relpath, filekey, fp, settled, data, crc) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", rows)
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        _rollback(conn)
+        if _is_corrupt(exc):
+            _drop(conn)
+    finally:
+        conn.close()
+
+
+def _connect(root: Path) -> sqlite3.Connection | None:
+    """The existing cache file, set up as the parse cache sets it up; None when
+    there is none or it cannot be used."""
+    try:
+        path = (Path(root) / CACHE_DIR / DB_NAME).resolve()
+        if not path.is_file():
+            return None
+        # mode=rw: never create the file; the parse cache owns its creation.
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True,
+                               timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False)
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        wal = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() == "wal"
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error:
+        wal = False
+    if not wal:
+        conn.close()
+        return None
+    return conn
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
+def _drop(conn: sqlite3.Connection) -> None:
+    """A damaged table is removed so the next run starts it afresh; if even that
+    fails the damage is in the file, which the parse cache rebuilds."""
+    try:
+        conn.execute("DROP TABLE IF EXISTS clocks")
+    except sqlite3.Error:
+        pass
