@@ -91,7 +91,7 @@ def _clock_rows(ctx: typer.Context, records: Records, chosen: list[TicketFacts],
         clocks = clocks_for_ticket(ticket, policy, calendar, moment)
         found = [ClockRow(c.state, c.is_running, render.json_item_text(c.to_dict())) for c in clocks]
         rows += found
-        since = settled_since(ticket, clocks) if f.path in keys else None
+        since = settled_since(ticket, clocks, moment) if f.path in keys else None
         if since is not None:
             settled.append((f.path, keys[f.path], since.timestamp(), [tuple(r) for r in found]))
     if settled:
