@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import repeat
 
 from tabulate import tabulate
 
@@ -109,7 +110,7 @@ def json_chunks(value, level: int = 0):
 
 def json_list_chunks(items):
     """A JSON list of ``items`` (any iterable, read once), one piece per item."""
-    return json_list_chunks_from_texts(map(json_item_text, items))
+    return json_list_chunks_from_texts(map(_json_text, items, repeat(1)))
 
 
 def json_item_text(item) -> str:
