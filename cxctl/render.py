@@ -148,12 +148,14 @@ _MAX_SHAPES = 1024
 def _dict_shape(keys: tuple, level: int) -> tuple[list[str], str] | None:
     """The text before each value and the closing text, or None when a key is
     not a str (the standard encoder's key conversions then apply)."""
-    shapes = _dict_shapes.setdefault(level, {})
-    shape = shapes.get(keys)
+    shapes = _dict_shapes.get(level)
+    shape = shapes.get(keys) if shapes is not None else None
     if shape is None:
         if any(type(k) is not str for k in keys):
             return None
-        if len(shapes) >= _MAX_SHAPES:
+        if shapes is None:
+            shapes = _dict_shapes[level] = {}
+        elif len(shapes) >= _MAX_SHAPES:
             shapes.clear()
         inner = "\n" + "  " * (level + 1)
         shape = shapes[keys] = ([f"{{{inner}{_encode_text(keys[0])}: "]
