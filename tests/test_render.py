@@ -1,11 +1,12 @@
 import json
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cxctl.calendar import BusinessCalendar
-from cxctl.render import (_json_default, json_list_chunks, mask, mask_email, mask_id_number,
-                          mask_phone, month_grid, render, to_json)
+from cxctl import render as render_module
+from cxctl.render import (_json_default, json_item_text, json_list_chunks, json_list_chunks_from_texts,
+                          mask, mask_email, mask_id_number, mask_phone, month_grid, render, to_json)
 
 
 def test_masks_follow_the_spec_examples():
@@ -58,3 +59,59 @@ def test_json_output_is_exactly_what_the_standard_encoder_indents(value):
 
 def test_an_empty_streamed_list_is_an_empty_json_list():
     assert "".join(json_list_chunks(iter(()))) == "[]"
+
+
+# Rows are flat dicts, mostly sharing one set of keys: the encoder keeps the
+# text around each value per key set and nesting level, so the cases repeat
+# key sets across rows and levels and reorder them.
+_FLAT_VALUES = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+_KEYS = st.sampled_from(["ticket", "状态", "a\"b", "back\\slash", "ctl\x00\x1f\n", "%s", ""]) | st.text()
+_FLAT_DICTS = st.dictionaries(_KEYS, _FLAT_VALUES)
+
+
+@st.composite
+def _rows_of_one_shape(draw):
+    keys = draw(st.lists(_KEYS, unique=True, max_size=14))
+    rows = [{k: draw(_FLAT_VALUES) for k in keys} for _ in range(draw(st.integers(1, 4)))]
+    if keys and draw(st.booleans()):
+        rows.append({k: rows[0][k] for k in reversed(keys)})
+    return rows
+
+
+_FLAT_TREES = (_FLAT_DICTS | _rows_of_one_shape()
+               | st.lists(st.lists(_FLAT_DICTS, max_size=3) | _FLAT_DICTS | _FLAT_VALUES, max_size=4)
+               | st.builds(lambda rows: {"rows": rows, "first": rows[0]}, _rows_of_one_shape()))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_FLAT_TREES)
+@example({"ticket": "T-1", "owner": "张伟", "note": "\x00\x1f\n\t\"\\ \u2028", "big": 10 ** 40, "neg": -7,
+          "f1": 1e16, "f2": 0.1, "f3": -0.0, "f4": 1e-7, "nan": float("nan"), "inf": float("inf"),
+          "ninf": float("-inf"), "t": True, "f": False, "none": None})
+@example([{"a": 1, "b": "x"}, {"b": "x", "a": 1}, [{"a": 1, "b": "x"}], {"a": {"a": 1, "b": "x"}}])
+def test_flat_rows_are_written_exactly_as_the_standard_encoder_indents(value):
+    expected = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    assert to_json(value) == expected
+    assert "".join(json_list_chunks([value])) == json.dumps([value], ensure_ascii=False, indent=2)
+
+
+def test_key_sets_beyond_what_the_encoder_keeps_are_still_exact():
+    rows = [{f"k{i}": i, "v": None} for i in range(render_module._MAX_SHAPES + 50)]
+    assert "".join(json_list_chunks(rows)) == json.dumps(rows, ensure_ascii=False, indent=2)
+    assert "".join(json_list_chunks(rows[:3])) == json.dumps(rows[:3], ensure_ascii=False, indent=2)
+
+
+def test_keys_that_are_not_text_are_converted_as_the_standard_encoder_does():
+    rows = [{"1": "a"}, {1: "a"}, {True: "a", None: 2, 1.5: 3}, {"1": "a"}]
+    assert "".join(json_list_chunks(rows)) == json.dumps(rows, ensure_ascii=False, indent=2)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_FLAT_DICTS | _JSON_TREES, max_size=5))
+def test_a_list_of_pre_encoded_rows_is_the_list_of_the_rows(rows):
+    texts = [json_item_text(row) for row in rows]
+    assert "".join(json_list_chunks_from_texts(iter(texts))) == "".join(json_list_chunks(rows))
+
+
+def test_an_empty_list_of_pre_encoded_rows_is_an_empty_json_list():
+    assert "".join(json_list_chunks_from_texts([])) == "".join(json_list_chunks([])) == "[]"
