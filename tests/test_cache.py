@@ -142,9 +142,9 @@ def test_a_change_that_keeps_the_mtime_but_not_the_size_is_seen(tree, reads, mon
 
 def test_a_same_size_change_within_the_same_clock_tick_is_caught_by_the_digest(tree, reads, monkeypatch):
     # As if the file system kept coarse timestamps: only size and mtime count.
-    real_stats = cache._stats
-    monkeypatch.setattr(cache, "_stats", lambda root, paths: {
-        p: st and (st[0], st[1], 0, 0) for p, st in real_stats(root, paths).items()})
+    real_walk = loader.walk_files
+    monkeypatch.setattr(loader, "walk_files", lambda root: [
+        (p, st and (st[0], st[1], 0, 0)) for p, st in real_walk(root)])
     path = tree / "customers/C-7K2M9Q.yaml"
     load_records(tree)
     reads.clear()
@@ -369,7 +369,6 @@ def test_a_cache_that_cannot_be_read_this_time_means_no_cache(tree, reads, monke
 
     def locked(self):
         raise cachedb.CacheUnavailable("database is locked")
-        yield
 
     monkeypatch.setattr(cachedb.CacheDB, "scan", locked)
     reads.clear()
@@ -392,3 +391,26 @@ def test_loaded_says_what_data_would_without_unmarshalling_it(tree, monkeypatch)
     assert {p: e.loaded for p, e in warm.entries.items()} == expected
     assert all(e.loaded == (e.data is not None)
                for e in load_records(tree, use_cache=False).entries.values())
+
+
+def test_with_a_big_cache_the_tree_is_listed_by_a_child_process_and_nothing_differs(tree, monkeypatch):
+    expected = load_records(tree, use_cache=False)
+    load_records(tree)
+    monkeypatch.setattr(cache, "LIST_APART_MIN", 0)         # as if the cache were big
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    listed_by = tree.parent / "listed-by"
+    real_walk = loader.walk_files
+
+    def walk(root):
+        with open(listed_by, "a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real_walk(root)
+
+    monkeypatch.setattr(loader, "walk_files", walk)
+    write(tree, "customers/C-NEW001.yaml", "id: C-NEW001\nname: 新客户\nkind: tenant\nstatus: active\n")
+    after = load_records(tree)
+    assert listed_by.read_text().split() not in ([], [str(os.getpid())])
+    assert "customers/C-NEW001.yaml" in after.entries
+    after_again = load_records(tree, use_cache=False)
+    same_load(after, after_again)
+    assert len(after.entries) == len(expected.entries) + 1

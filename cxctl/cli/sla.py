@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from operator import attrgetter
 from datetime import datetime
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
 import typer
 
@@ -14,11 +15,11 @@ from cxctl.cli.common import (EXIT_FINDINGS, EXIT_OK, AsOfOpt, FormatOpt, ShowPi
                               check_format, deadlines_computable, emit, fail, load_from, month_from,
                               records_from, timezone_of)
 from cxctl.cli.context import calendar_of, sla_policy_of
-from cxctl.model import Records
+from cxctl.model import CLOSED_STATUSES, Records
 from cxctl.reminders import remind_lists
 from cxctl.sla import STATES, clocks_for_ticket, clocks_for_tickets, explain_ticket, settled_since
 from cxctl.sla_policy import SlaPolicy
-from cxctl.store import clockcache
+from cxctl.store import clockcache, parallel
 from cxctl.ticket_index import TicketFacts, facts_of
 
 app = typer.Typer(help="Evaluate SLA clocks; list overdue and late-closed tickets.", no_args_is_help=True)
@@ -51,16 +52,14 @@ def _select(records: Records, kind, provider, owner, ticket) -> list[TicketFacts
         facts = {ticket: facts[ticket]}
     return sorted((f for f in facts.values()
                    if (not kind or f.kind in kind) and (not provider or f.provider == provider)
-                   and (not owner or f.owner == owner)), key=lambda f: f.id)
+                   and (not owner or f.owner == owner)), key=attrgetter("id"))
 
 
-class ClockRow(NamedTuple):
-    state: str
-    running: bool
-    text: str        # the clock's JSON object, as render.json_item_text writes it
-
-    def to_dict(self) -> dict:
-        return json.loads(self.text)
+# A clock as listed: (state, still running, the clock's JSON object as
+# render.json_item_text writes it).  Plain tuples, as the clocks cache stores
+# them: there are half a million at full size.
+ClockRow = tuple[str, bool, str]
+STATE, RUNNING, TEXT = 0, 1, 2
 
 
 def _clock_rows(ctx: typer.Context, records: Records, chosen: list[TicketFacts], policy: SlaPolicy,
@@ -71,36 +70,71 @@ def _clock_rows(ctx: typer.Context, records: Records, chosen: list[TicketFacts],
     from its last event on (``settled_since``).  Those rows are kept next to
     the parse cache, keyed by the ticket file's version and a fingerprint of
     the SLA policy, calendars and settings, and reused instead of evaluating
-    the ticket again; everything else is evaluated as of ``moment``.
+    the ticket again.  Tickets not closed cannot be settled: they are
+    evaluated on the other core while this one reads the cache.
     """
     loaded = load_from(ctx)
     keys = loaded.file_keys
+
+    def evaluate(batch: list[TicketFacts]) -> list[tuple[list[ClockRow], float | None]]:
+        out = []
+        for f in batch:
+            ticket = records.tickets[f.id]
+            clocks = clocks_for_ticket(ticket, policy, calendar, moment)
+            since = settled_since(ticket, clocks, moment) if f.path in keys else None
+            out.append(([(c.state, c.is_running, render.json_item_text(c.to_dict())) for c in clocks],
+                        since.timestamp() if since else None))
+        return out
+
+    live = [f for f in chosen if f.status not in CLOSED_STATUSES or f.path not in keys]
+    elsewhere = parallel.start_in_child(evaluate, live) if len(live) >= FORK_MIN else None
     fingerprint = clockcache.clock_fingerprint(
         records.policies.get("sla") or {}, records.calendars, asdict(records.settings))
-    cached = clockcache.read(loaded.root, fingerprint,
-                             {f.path: keys[f.path] for f in chosen if f.path in keys}) if keys else {}
+    cached = clockcache.read(loaded.root, fingerprint, keys) if keys else {}
     at = moment.timestamp()
-    rows: list[ClockRow] = []
-    settled = []
+    found: dict[str, list[ClockRow]] = {}
+    misses = []
+    live_ids = {f.id for f in live}
     for f in chosen:
+        if f.id in live_ids:
+            continue
         hit = cached.get(f.path)
         if hit is not None and hit[0] <= at:
-            rows += map(ClockRow._make, hit[1])
-            continue
-        ticket = records.tickets[f.id]
-        clocks = clocks_for_ticket(ticket, policy, calendar, moment)
-        found = [ClockRow(c.state, c.is_running, render.json_item_text(c.to_dict())) for c in clocks]
-        rows += found
-        since = settled_since(ticket, clocks, moment) if f.path in keys else None
+            found[f.id] = hit[1]
+        else:
+            misses.append(f)
+    evaluated = list(zip(misses, _evaluate_split(evaluate, misses)))
+    live_results = elsewhere.result() if elsewhere is not None else None
+    evaluated += zip(live, live_results if live_results is not None else evaluate(live))
+    settled = []
+    for f, (rows, since) in evaluated:
+        found[f.id] = rows
         if since is not None:
-            settled.append((f.path, keys[f.path], since.timestamp(), [tuple(r) for r in found]))
+            settled.append((f.path, keys[f.path], since, rows))
     if settled:
         clockcache.write(loaded.root, fingerprint, settled, set(keys))
-    return rows
+    return [row for f in chosen for row in found[f.id]]
+
+
+# Fewer tickets than this are evaluated faster here than by forking a process.
+FORK_MIN = 2000
+
+
+def _evaluate_split(evaluate, batch: list) -> list:
+    """``evaluate(batch)``, half of it on the other core when it is big."""
+    if len(batch) < 2 * FORK_MIN:
+        return evaluate(batch)
+    half = len(batch) // 2
+    elsewhere = parallel.start_in_child(evaluate, batch[:half])
+    if elsewhere is None:
+        return evaluate(batch)
+    here = evaluate(batch[half:])
+    first = elsewhere.result()
+    return (first if first is not None else evaluate(batch[:half])) + here
 
 
 def _table_row(row: ClockRow) -> dict:
-    shown = row.to_dict()
+    shown = json.loads(row[TEXT])
     for key in ("started_at", "due_at", "done_at"):
         moment = shown[key]         # local ISO time: keep "YYYY-MM-DD HH:MM"
         shown[key] = f"{moment[:10]} {moment[11:16]}" if moment else None
@@ -149,9 +183,9 @@ def check(
         clocks = _clock_rows(ctx, records, _select(records, kinds, provider, owner, ticket), policy,
                              calendar, moment)
     if states:
-        clocks = [c for c in clocks if c.state in states]
+        clocks = [c for c in clocks if c[STATE] in states]
     if open_only:
-        clocks = [c for c in clocks if c.running]
+        clocks = [c for c in clocks if c[RUNNING]]
     # Clock rows name tickets, people and providers by id only: nothing in them is masked.
     if fmt in ("table", "md"):
         emit([_table_row(c) for c in clocks], fmt, columns=TABLE_COLUMNS, show_pii=show_pii,
@@ -159,16 +193,16 @@ def check(
     elif fmt == "json":
         _stream_json(clocks)
     else:
-        emit([c.to_dict() for c in clocks], fmt, show_pii=show_pii)
+        emit([json.loads(c[TEXT]) for c in clocks], fmt, show_pii=show_pii)
     failing = FAIL_ON.get(fail_on or "", set())
-    raise typer.Exit(EXIT_FINDINGS if any(c.state in failing for c in clocks) else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if any(c[STATE] in failing for c in clocks) else EXIT_OK)
 
 
 def _stream_json(clocks: list[ClockRow]) -> None:
     """The rows in batches: at full size they are half a million, and their
     whole text next to all the rows would double the peak memory."""
     batch: list[str] = []
-    for chunk in render.json_texts_chunks(c.text for c in clocks):
+    for chunk in render.json_list_chunks_from_texts(c[TEXT] for c in clocks):
         batch.append(chunk)
         if len(batch) >= 2000:
             typer.echo("".join(batch), nl=False)

@@ -1,7 +1,7 @@
 """How entries are obtained for a load: the seam where the parse cache sits.
 
-``read_entries`` returns, for every path, exactly what ``reader`` would return
-for the file as it is now.  A file whose size, mtime, ctime and inode are those
+``read_tree`` lists the files and returns, for every one, exactly what
+``reader`` would return for the file as it is now.  A file whose size, mtime, ctime and inode are those
 recorded when it was last read is taken from the cache (``cachedb``); every
 other file is read again, on all cores when there are many (``parallel``),
 and the cache is brought up to date in one transaction, dropping files that
@@ -21,38 +21,75 @@ from pathlib import Path
 from typing import Callable
 
 from cxctl.store import parallel, progress
-from cxctl.store.cachedb import CacheCorrupt, CacheDB, CacheUnavailable, decode
+from cxctl.store.cachedb import CACHE_DIR, DB_NAME, CacheCorrupt, CacheDB, CacheUnavailable, decode
 from cxctl.store.loader import FileEntry
 
 RACY_NS = 2_000_000_000
 
 
-def read_entries(root: Path, relpaths: list[str], reader: Callable, *,
-                 use_cache: bool = True, stats: dict | None = None,
-                 started: int | None = None) -> dict[str, FileEntry]:
-    """With ``use_cache=False`` every file is read (still on every core) and
-    the cache is neither consulted nor written.  ``stats`` are the files'
-    (size, mtime_ns, ctime_ns, inode) if the caller took them while listing,
-    starting at ``started`` (time.time_ns())."""
+def read_tree(root: Path, lister: Callable, reader: Callable, *, use_cache: bool = True,
+              started: int | None = None) -> tuple[list[tuple[str, tuple | None]], dict[str, FileEntry]]:
+    """The files ``lister(root)`` lists, as (relpath, key) pairs, and the entry
+    of each, exactly as ``reader`` would give it for the file as it is now.
+
+    ``started`` is when the listing began (time.time_ns()).  With
+    ``use_cache=False`` every file is read (still on every core) and the
+    cache is neither consulted nor written.  With a big cache, the tree is
+    listed in a child process on the other core while this one reads the
+    cache: the two take about as long, and neither needs the other until
+    the entries are matched to the files.
+    """
     root = Path(root)
-    if stats is None or started is None:
-        started = time.time_ns()
-        stats = _stats(root, relpaths) if use_cache else dict.fromkeys(relpaths)
-    db = _open(root) if use_cache else None
-    found: dict[str, FileEntry] = {}
-    upserts: list[tuple] = []
+    started = time.time_ns() if started is None else started
+    if not use_cache:
+        files = lister(root)
+        relpaths = [p for p, _ in files]
+        return files, _read_misses(root, relpaths, dict.fromkeys(relpaths), reader, None, {}, [], started)
+    pending = parallel.start_in_child(lister, root) if _cache_size(root) >= LIST_APART_MIN else None
+    db = _open(root)
+    rows: list[tuple] = []
     if db is not None:
         try:
-            _take_hits(db, root, stats, started, found, upserts)
+            rows = db.scan()
         except CacheCorrupt:
             db = _rebuild(db)
-            found.clear()
-            upserts.clear()
         except CacheUnavailable:
             db.close()
             db = None
-            found.clear()
-            upserts.clear()
+    files = pending.result() if pending is not None else None
+    if files is None:
+        files = lister(root)
+    stats = dict(files)
+    found: dict[str, FileEntry] = {}
+    upserts: list[tuple] = []
+    try:
+        _take_hits(rows, root, stats, started, found, upserts)
+    except CacheCorrupt:
+        db = _rebuild(db) if db is not None else None
+        found.clear()
+        upserts.clear()
+    relpaths = [p for p, _ in files]
+    entries = _read_misses(root, relpaths, stats, reader, db, found, upserts, started)
+    if db is not None:
+        _store(db, upserts, stats)
+    return files, entries
+
+
+# A cache file at least this big (about 20 000 files) has the tree listed on
+# the other core; for a smaller one, starting a process costs more than it saves.
+LIST_APART_MIN = 16 * 1024 * 1024
+
+
+def _cache_size(root: Path) -> int:
+    try:
+        return os.stat(root / CACHE_DIR / DB_NAME).st_size
+    except OSError:
+        return 0
+
+
+def _read_misses(root: Path, relpaths: list[str], stats: dict, reader: Callable, db: CacheDB | None,
+                 found: dict, upserts: list, started: int) -> dict[str, FileEntry]:
+    """Read every file ``found`` has no entry for, queueing cache rows for them."""
     misses = [p for p in relpaths if p not in found]
     with progress.bar(len(misses), "reading records") as advance:
         digests = {p: _digest(root / p) for p in misses if recent(stats[p], started)}
@@ -61,16 +98,14 @@ def read_entries(root: Path, relpaths: list[str], reader: Callable, *,
             st = stats[relpath]
             if db is not None and blobs is not None and st is not None:
                 upserts.append((relpath, *st, digests.get(relpath), *blobs))
-    if db is not None:
-        _store(db, upserts, stats)
     return {p: found[p] for p in relpaths}
 
 
-def _take_hits(db: CacheDB, root: Path, stats: dict, started: int, found: dict, upserts: list) -> None:
+def _take_hits(rows: list[tuple], root: Path, stats: dict, started: int, found: dict, upserts: list) -> None:
     """Fill ``found`` with the entries the cache holds for files as they are now."""
     get = stats.get
     try:
-        for relpath, size, mtime, ctime, ino, digest, head, facts, blob, _crc in db.scan():
+        for relpath, size, mtime, ctime, ino, digest, head, facts, blob, _crc in rows:
             st = get(relpath)
             if st is None or st != (size, mtime, ctime, ino):
                 continue
@@ -82,20 +117,6 @@ def _take_hits(db: CacheDB, root: Path, stats: dict, started: int, found: dict, 
             found[relpath] = decode(relpath, head, facts, blob)
     except (ValueError, EOFError, TypeError) as exc:     # a head that is not an entry's
         raise CacheCorrupt(str(exc)) from exc
-
-
-def _stats(root: Path, relpaths: list[str]) -> dict[str, tuple[int, int, int, int] | None]:
-    base = os.fspath(root) + os.sep
-    out: dict[str, tuple[int, int, int, int] | None] = {}
-    stat = os.stat
-    for relpath in relpaths:
-        try:
-            st = stat(base + relpath)
-        except OSError:
-            out[relpath] = None
-            continue
-        out[relpath] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-    return out
 
 
 def recent(st, started: int) -> bool:

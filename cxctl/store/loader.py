@@ -187,10 +187,7 @@ def _load(root: Path, use_cache: bool, now: datetime | None, cross_checks: bool)
     from cxctl.store import cache    # the cache is optional plumbing around read_entry
 
     started = time.time_ns()
-    files = walk_files(root)
-    relpaths = [relpath for relpath, _ in files]
-    entries = cache.read_entries(root, relpaths, read_entry, use_cache=use_cache,
-                                 stats=dict(files) if use_cache else None, started=started)
+    files, entries = cache.read_tree(root, walk_files, read_entry, use_cache=use_cache, started=started)
     records, identities, build_findings = build(entries)
     _fill_defaults(records)
     findings = [f for e in entries.values() for f in e.findings] + build_findings

@@ -1,4 +1,4 @@
-"""Reading many files on every core.
+"""Reading many files, and other work, on every core.
 
 Each worker reads a chunk of paths with the same ``reader`` the serial path
 uses and sends back each entry marshalled: the cache stores exactly those
@@ -9,6 +9,7 @@ is not available, or the tree is small, reading stays in this process.
 """
 from __future__ import annotations
 
+import marshal
 import multiprocessing
 import os
 import pickle
@@ -87,3 +88,48 @@ def _encode(entry) -> tuple[object, Blobs | None]:
         return None, cachedb.encode(entry)
     except ValueError:           # not marshallable: send the entry itself, do not cache it
         return entry, None
+
+
+class Pending:
+    """What a forked child is computing; ``result()`` waits for it."""
+
+    def __init__(self, pid: int, fd: int):
+        self.pid, self.fd = pid, fd
+
+    def result(self):
+        """The child's result, or None if it failed in any way (the caller
+        then computes it itself, and meets the same error, if any, there)."""
+        with os.fdopen(self.fd, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        if status != 0 or not data:
+            return None
+        try:
+            return marshal.loads(data)
+        except (ValueError, EOFError, TypeError):
+            return None
+
+
+def start_in_child(fn: Callable, *args) -> Pending | None:
+    """Run ``fn(*args)`` in a forked child on another core while this process
+    goes on; its result must be something marshal can hold.  None when
+    there is no other core or fork is not available: compute it here."""
+    if workers() < 2 or not can_fork():
+        return None
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:                      # the child: compute, send, and leave at once
+        code = 1
+        try:
+            os.close(read_end)
+            data = marshal.dumps(fn(*args))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)            # no atexit handlers, no flushing the parent's buffers
+    os.close(write_end)
+    return Pending(pid, read_end)
