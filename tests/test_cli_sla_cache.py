@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cxctl.cli import sla as sla_cli
+from cxctl.cli import clock_rows
 from cxctl.store import cache, clockcache, parallel
 
 SAMPLE = Path(__file__).resolve().parent.parent / "records"
@@ -120,7 +120,7 @@ def test_a_changed_policy_is_not_answered_from_rows_of_the_old_one(cli, sample):
 def test_tickets_evaluated_on_the_other_core_print_the_same(cli, sample, monkeypatch):
     args = ("--as-of", AS_OF, "--format", "json")
     evaluated = check(cli, sample, *args, cache=False)
-    monkeypatch.setattr(sla_cli, "FORK_MIN", 1)        # fork whatever the number of tickets
+    monkeypatch.setattr(clock_rows, "FORK_MIN", 1)        # fork whatever the number of tickets
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     forks = []
     real_start = parallel.start_in_child

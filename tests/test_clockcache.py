@@ -3,6 +3,7 @@ the same file version and fingerprint, anything else misses, and a damaged,
 missing, busy or read-only cache is never trusted and never raises."""
 from __future__ import annotations
 
+import marshal
 import multiprocessing
 import os
 import sqlite3
@@ -106,28 +107,28 @@ def test_a_newer_write_replaces_the_row_of_the_same_file(root):
     assert clockcache.read(root, FP, {A: KEY_A}) == {}
 
 
-@pytest.mark.parametrize("damage", [
-    "UPDATE clocks SET data = ? WHERE relpath = 'tickets/2026/11/T-A.yaml'",
-    "UPDATE clocks SET settled = settled + 60 WHERE relpath = 'tickets/2026/11/T-A.yaml'",
-    "UPDATE clocks SET filekey = ? WHERE relpath = 'tickets/2026/11/T-A.yaml'",
-    "UPDATE clocks SET settled = 'soon', data = 7 WHERE relpath = 'tickets/2026/11/T-A.yaml'",
+@pytest.mark.parametrize("damage, params", [
+    ("UPDATE clocks SET data = ? WHERE relpath = 'tickets/2026/11/T-A.yaml'",
+     (clockcache.marshal.dumps((1.0, ROWS_B)),)),
+    ("UPDATE clocks SET data = ? WHERE relpath = 'tickets/2026/11/T-A.yaml'",     # a later moment
+     (clockcache.marshal.dumps((1.0 + 60, ROWS_A)),)),
+    ("UPDATE clocks SET size = ?, mtime_ns = ?, ctime_ns = ?, ino = ? "
+     "WHERE relpath = 'tickets/2026/11/T-A.yaml'", KEY_B),
+    ("UPDATE clocks SET data = 7, size = 'x' WHERE relpath = 'tickets/2026/11/T-A.yaml'", ()),
 ], ids=["other-rows", "other-moment", "other-file-key", "wrong-types"])
-def test_a_damaged_row_is_ignored_and_the_others_still_read(root, damage):
+def test_a_damaged_row_is_ignored_and_the_others_still_read(root, damage, params):
     write_ab(root)
     with sqlite3.connect(root / DB) as conn:
-        params = (clockcache.marshal.dumps(KEY_B),) if "filekey" in damage else \
-                 (clockcache.marshal.dumps(ROWS_B),) if "?" in damage else ()
         conn.execute(damage, params)
     assert clockcache.read(root, FP, {A: KEY_A, B: KEY_B}) == {B: (1762232460.5, ROWS_B)}
 
 
-def test_a_row_that_passes_its_crc_but_does_not_decode_is_ignored(root):
+@pytest.mark.parametrize("data", [b"\xff\x00junk", marshal.dumps(("soon", ROWS_A)), marshal.dumps([1.0])])
+def test_a_row_that_passes_its_crc_but_does_not_decode_is_ignored(root, data):
     write_ab(root)
-    junk = b"\xff\x00junk"
-    crc = clockcache.row_crc(A, junk, FP, 1.0, junk)
+    crc = clockcache.row_crc(A, data)
     with sqlite3.connect(root / DB) as conn:
-        conn.execute("UPDATE clocks SET filekey = ?, data = ?, settled = 1.0, crc = ? WHERE relpath = ?",
-                     (junk, junk, crc, A))
+        conn.execute("UPDATE clocks SET data = ?, crc = ? WHERE relpath = ?", (data, crc, A))
     assert clockcache.read(root, FP, {A: KEY_A, B: KEY_B}) == {B: (1762232460.5, ROWS_B)}
 
 
@@ -207,7 +208,7 @@ def test_a_read_is_one_query_however_many_keys(root, monkeypatch):
     got = clockcache.read(root, FP, {p: k for p, k, *_ in many})
     assert len(got) == 500
     assert [s for s in statements if "clocks" in s] == [
-        f"SELECT relpath, filekey, settled, data, crc FROM clocks WHERE fp = '{FP}'"]
+        f"SELECT relpath, size, mtime_ns, ctime_ns, ino, data, crc FROM clocks WHERE fp = '{FP}'"]
 
 
 def _writer(args) -> None:
@@ -224,7 +225,7 @@ def test_two_processes_writing_at_once_leave_a_sound_cache(root):
         pool.map(_writer, [(str(root), 0), (str(root), 1)])
     with sqlite3.connect(root / DB) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        keys = {p: marshal_loads(k) for p, k in conn.execute("SELECT relpath, filekey FROM clocks")}
+        keys = {p: tuple(k) for p, *k in conn.execute("SELECT relpath, size, mtime_ns, ctime_ns, ino FROM clocks")}
     assert len(keys) == 120
     got = clockcache.read(root, FP, keys)
     assert set(got) == set(keys)                  # every row intact and whole
@@ -232,6 +233,3 @@ def test_two_processes_writing_at_once_leave_a_sound_cache(root):
         worker = keys[path][1]
         assert settled == float(worker) and rows == [("met", False, f'{{"w": {worker}, "p": "{path}"}}')]
 
-
-def marshal_loads(blob: bytes):
-    return clockcache.marshal.loads(blob)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+import sys
 from operator import attrgetter
 from datetime import datetime
 from typing import Annotated
@@ -14,12 +14,12 @@ from cxctl.calendar import BusinessCalendar
 from cxctl.cli.common import (EXIT_FINDINGS, EXIT_OK, AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from,
                               check_format, deadlines_computable, emit, fail, load_from, month_from,
                               records_from, timezone_of)
+from cxctl.cli.clock_rows import SEPARATOR, clock_rows, listed
 from cxctl.cli.context import calendar_of, sla_policy_of
-from cxctl.model import CLOSED_STATUSES, Records
+from cxctl.model import Records
 from cxctl.reminders import remind_lists
-from cxctl.sla import STATES, clocks_for_ticket, clocks_for_tickets, explain_ticket, settled_since
+from cxctl.sla import STATES, clocks_for_tickets, explain_ticket
 from cxctl.sla_policy import SlaPolicy
-from cxctl.store import clockcache, parallel
 from cxctl.ticket_index import TicketFacts, facts_of
 
 app = typer.Typer(help="Evaluate SLA clocks; list overdue and late-closed tickets.", no_args_is_help=True)
@@ -55,86 +55,8 @@ def _select(records: Records, kind, provider, owner, ticket) -> list[TicketFacts
                    and (not owner or f.owner == owner)), key=attrgetter("id"))
 
 
-# A clock as listed: (state, still running, the clock's JSON object as
-# render.json_item_text writes it).  Plain tuples, as the clocks cache stores
-# them: there are half a million at full size.
-ClockRow = tuple[str, bool, str]
-STATE, RUNNING, TEXT = 0, 1, 2
-
-
-def _clock_rows(ctx: typer.Context, records: Records, chosen: list[TicketFacts], policy: SlaPolicy,
-                calendar: BusinessCalendar, moment: datetime) -> list[ClockRow]:
-    """Every clock of the chosen tickets as of ``moment``.
-
-    A ticket whose clocks have all stopped gives the same rows at every moment
-    from its last event on (``settled_since``).  Those rows are kept next to
-    the parse cache, keyed by the ticket file's version and a fingerprint of
-    the SLA policy, calendars and settings, and reused instead of evaluating
-    the ticket again.  Tickets not closed cannot be settled: they are
-    evaluated on the other core while this one reads the cache.
-    """
-    loaded = load_from(ctx)
-    keys = loaded.file_keys
-
-    def evaluate(batch: list[TicketFacts]) -> list[tuple[list[ClockRow], float | None]]:
-        out = []
-        for f in batch:
-            ticket = records.tickets[f.id]
-            clocks = clocks_for_ticket(ticket, policy, calendar, moment)
-            since = settled_since(ticket, clocks, moment) if f.path in keys else None
-            out.append(([(c.state, c.is_running, render.json_item_text(c.to_dict())) for c in clocks],
-                        since.timestamp() if since else None))
-        return out
-
-    live = [f for f in chosen if f.status not in CLOSED_STATUSES or f.path not in keys]
-    elsewhere = parallel.start_in_child(evaluate, live) if len(live) >= FORK_MIN else None
-    fingerprint = clockcache.clock_fingerprint(
-        records.policies.get("sla") or {}, records.calendars, asdict(records.settings))
-    cached = clockcache.read(loaded.root, fingerprint, keys) if keys else {}
-    at = moment.timestamp()
-    found: dict[str, list[ClockRow]] = {}
-    misses = []
-    live_ids = {f.id for f in live}
-    for f in chosen:
-        if f.id in live_ids:
-            continue
-        hit = cached.get(f.path)
-        if hit is not None and hit[0] <= at:
-            found[f.id] = hit[1]
-        else:
-            misses.append(f)
-    evaluated = list(zip(misses, _evaluate_split(evaluate, misses)))
-    live_results = elsewhere.result() if elsewhere is not None else None
-    evaluated += zip(live, live_results if live_results is not None else evaluate(live))
-    settled = []
-    for f, (rows, since) in evaluated:
-        found[f.id] = rows
-        if since is not None:
-            settled.append((f.path, keys[f.path], since, rows))
-    if settled:
-        clockcache.write(loaded.root, fingerprint, settled, set(keys))
-    return [row for f in chosen for row in found[f.id]]
-
-
-# Fewer tickets than this are evaluated faster here than by forking a process.
-FORK_MIN = 2000
-
-
-def _evaluate_split(evaluate, batch: list) -> list:
-    """``evaluate(batch)``, half of it on the other core when it is big."""
-    if len(batch) < 2 * FORK_MIN:
-        return evaluate(batch)
-    half = len(batch) // 2
-    elsewhere = parallel.start_in_child(evaluate, batch[:half])
-    if elsewhere is None:
-        return evaluate(batch)
-    here = evaluate(batch[half:])
-    first = elsewhere.result()
-    return (first if first is not None else evaluate(batch[:half])) + here
-
-
-def _table_row(row: ClockRow) -> dict:
-    shown = json.loads(row[TEXT])
+def _table_row(text: str) -> dict:
+    shown = json.loads(text)
     for key in ("started_at", "due_at", "done_at"):
         moment = shown[key]         # local ISO time: keep "YYYY-MM-DD HH:MM"
         shown[key] = f"{moment[:10]} {moment[11:16]}" if moment else None
@@ -180,35 +102,36 @@ def check(
             _explain(records, explain, policy, calendar, moment, fmt)
         return
     with deadlines_computable():
-        clocks = _clock_rows(ctx, records, _select(records, kinds, provider, owner, ticket), policy,
-                             calendar, moment)
-    if states:
-        clocks = [c for c in clocks if c[STATE] in states]
-    if open_only:
-        clocks = [c for c in clocks if c[RUNNING]]
+        per_ticket = clock_rows(load_from(ctx), records, _select(records, kinds, provider, owner, ticket),
+                                policy, calendar, moment)
+    listed_states, texts = listed(per_ticket, states, open_only, joined=fmt == "json")
     # Clock rows name tickets, people and providers by id only: nothing in them is masked.
     if fmt in ("table", "md"):
-        emit([_table_row(c) for c in clocks], fmt, columns=TABLE_COLUMNS, show_pii=show_pii,
+        emit([_table_row(t) for t in texts], fmt, columns=TABLE_COLUMNS, show_pii=show_pii,
              empty="(no SLA clocks)")
     elif fmt == "json":
-        _stream_json(clocks)
+        _stream_json(texts)
     else:
-        emit([json.loads(c[TEXT]) for c in clocks], fmt, show_pii=show_pii)
+        emit([json.loads(t) for t in texts], fmt, show_pii=show_pii)
     failing = FAIL_ON.get(fail_on or "", set())
-    raise typer.Exit(EXIT_FINDINGS if any(c[STATE] in failing for c in clocks) else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if any(s in failing for s in listed_states) else EXIT_OK)
 
 
-def _stream_json(clocks: list[ClockRow]) -> None:
-    """The rows in batches: at full size they are half a million, and their
+def _stream_json(texts: list[str]) -> None:
+    """The list in batches: at full size it is half a million clocks, and its
     whole text next to all the rows would double the peak memory."""
-    batch: list[str] = []
-    for chunk in render.json_list_chunks_from_texts(c[TEXT] for c in clocks):
-        batch.append(chunk)
-        if len(batch) >= 2000:
-            typer.echo("".join(batch), nl=False)
-            batch.clear()
-    batch.append("\n")
-    typer.echo("".join(batch), nl=False)
+    if not texts:
+        typer.echo("[]")
+        return
+    out = sys.stdout
+    for start in range(0, len(texts), JSON_BATCH):
+        batch = SEPARATOR.join(texts[start:start + JSON_BATCH])
+        out.write(("[\n  " if start == 0 else SEPARATOR) + batch)
+    out.write("\n]\n")
+    out.flush()
+
+
+JSON_BATCH = 2000
 
 
 def _explain(records: Records, ticket_id: str, policy: SlaPolicy, calendar: BusinessCalendar,

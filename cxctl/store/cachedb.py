@@ -32,7 +32,7 @@ from cxctl.store.loader import FileEntry
 
 CACHE_DIR = ".cxctl-cache"
 DB_NAME = "cache.sqlite"
-LAYOUT = "3"
+LAYOUT = "4"
 BUSY_TIMEOUT_MS = 30_000
 _CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 

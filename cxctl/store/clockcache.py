@@ -21,7 +21,6 @@ import json
 import marshal
 import os
 import sqlite3
-import struct
 import zlib
 import zoneinfo
 from functools import lru_cache
@@ -32,19 +31,24 @@ from urllib.parse import quote
 from cxctl.store import cachedb
 from cxctl.store.cachedb import BUSY_TIMEOUT_MS, CACHE_DIR, DB_NAME, _is_corrupt
 
-Row = tuple[str, bool, str]           # (state, running, the clock as JSON text)
+# A ticket's clocks, in whatever form the caller keeps them: anything marshal holds.
+Clocks = object
 
+# data: (settled moment as epoch seconds, clock rows), marshalled; crc: of
+# relpath and data.  A damaged key or fingerprint cannot match the file it
+# names, so it only costs a miss.
 _TABLE = """
 CREATE TABLE IF NOT EXISTS clocks (
     relpath TEXT PRIMARY KEY,
-    filekey BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
+    ino INTEGER NOT NULL,
     fp TEXT NOT NULL,
-    settled REAL NOT NULL,
     data BLOB NOT NULL,
     crc INTEGER NOT NULL
 )
 """
-_PACK_SETTLED = struct.Struct("<d").pack
 
 
 def clock_fingerprint(policy: dict, calendars: dict, settings: dict) -> str:
@@ -80,14 +84,11 @@ def _tagged(value) -> str:
     return f"{type(value).__module__}.{type(value).__qualname__}:{value}"
 
 
-def row_crc(relpath: str, filekey: bytes, fp: str, settled: float, data: bytes) -> int:
-    crc = zlib.crc32(relpath.encode())
-    for part in (filekey, fp.encode(), _PACK_SETTLED(settled), data):
-        crc = zlib.crc32(part, crc)
-    return crc
+def row_crc(relpath: str, data: bytes) -> int:
+    return zlib.crc32(data, zlib.crc32(relpath.encode()))
 
 
-def read(root: Path, fp: str, keys: dict[str, tuple]) -> dict[str, tuple[float, list[Row]]]:
+def read(root: Path, fp: str, keys: dict[str, tuple]) -> dict[str, tuple[float, Clocks]]:
     """(settled moment as epoch seconds, clock rows) for each path in ``keys``
     whose stored row was written for that file key and fingerprint ``fp``.
 
@@ -106,28 +107,26 @@ def read(root: Path, fp: str, keys: dict[str, tuple]) -> dict[str, tuple[float, 
             gc.enable()
 
 
-def _read(root: Path, fp: str, keys: dict[str, tuple]) -> dict[str, tuple[float, list[Row]]]:
+def _read(root: Path, fp: str, keys: dict[str, tuple]) -> dict[str, tuple[float, Clocks]]:
     conn = _connect(root)
     if conn is None:
         return {}
-    found: dict[str, tuple[float, list[Row]]] = {}
-    loads, crc32, pack = marshal.loads, zlib.crc32, _PACK_SETTLED
-    fp_bytes = fp.encode()
+    found: dict[str, tuple[float, Clocks]] = {}
+    loads, crc32, get = marshal.loads, zlib.crc32, keys.get
     try:
-        cur = conn.execute("SELECT relpath, filekey, settled, data, crc FROM clocks WHERE fp = ?", (fp,))
-        for relpath, filekey, settled, data, crc in cur:
-            key = keys.get(relpath)
-            if key is None:
+        cur = conn.execute("SELECT relpath, size, mtime_ns, ctime_ns, ino, data, crc FROM clocks "
+                           "WHERE fp = ?", (fp,))
+        for relpath, size, mtime, ctime, ino, data, crc in cur:
+            if get(relpath) != (size, mtime, ctime, ino):
                 continue
             try:
                 # row_crc, inlined: it runs once per ticket.
-                head = crc32(pack(settled), crc32(fp_bytes, crc32(filekey, crc32(relpath.encode()))))
-                if crc32(data, head) != crc:
+                if crc32(data, crc32(relpath.encode())) != crc:
                     continue
-                if loads(filekey) != key:
-                    continue
-                found[relpath] = (settled, loads(data))
-            except (TypeError, ValueError, EOFError, AttributeError, struct.error):   # a wrong type
+                settled, rows = loads(data)
+                if type(settled) is float:
+                    found[relpath] = (settled, rows)
+            except (TypeError, ValueError, EOFError, AttributeError):   # a wrong type
                 continue
     except sqlite3.Error:
         return {}
@@ -136,7 +135,7 @@ def _read(root: Path, fp: str, keys: dict[str, tuple]) -> dict[str, tuple[float,
     return found
 
 
-def write(root: Path, fp: str, items: list[tuple[str, tuple, float, list[Row]]], live: set[str]) -> None:
+def write(root: Path, fp: str, items: list[tuple[str, tuple, float, Clocks]], live: set[str]) -> None:
     """Store ``items`` (relpath, file key, settled epoch seconds, clock rows) in one
     transaction, and drop every row of another fingerprint or of a path that is
     neither in ``live`` nor among ``items`` (files that are gone).
@@ -148,8 +147,9 @@ def write(root: Path, fp: str, items: list[tuple[str, tuple, float, list[Row]]],
     for item in items:
         try:
             relpath, key, settled, clock_rows = item
-            filekey, data, settled = marshal.dumps(tuple(key)), marshal.dumps(list(clock_rows)), float(settled)
-            rows.append((relpath, filekey, fp, settled, data, row_crc(relpath, filekey, fp, settled, data)))
+            size, mtime, ctime, ino = (int(k) for k in key)
+            data = marshal.dumps((float(settled), clock_rows))
+            rows.append((relpath, size, mtime, ctime, ino, fp, data, row_crc(relpath, data)))
         except (TypeError, ValueError, AttributeError):
             continue
     conn = _connect(root)
@@ -162,8 +162,8 @@ def write(root: Path, fp: str, items: list[tuple[str, tuple, float, list[Row]]],
         keep = set(live) | {r[0] for r in rows}
         gone = [(p,) for (p,) in conn.execute("SELECT relpath FROM clocks") if p not in keep]
         conn.executemany("DELETE FROM clocks WHERE relpath = ?", gone)
-        conn.executemany("INSERT OR REPLACE INTO clocks (relpath, filekey, fp, settled, data, crc) "
-                         "VALUES (?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany("INSERT OR REPLACE INTO clocks (relpath, size, mtime_ns, ctime_ns, ino, fp, "
+                         "data, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
         _rollback(conn)
