@@ -25,6 +25,7 @@ from cxctl.model import CLOSED_STATUSES, Records
 from cxctl.sla import Clock, clocks_for_ticket, settled_since
 from cxctl.sla_policy import SlaPolicy
 from cxctl.store import clockcache, parallel
+from cxctl.store.gcpause import collector_paused
 from cxctl.store.loader import LoadResult
 from cxctl.ticket_index import TicketFacts
 
@@ -43,6 +44,12 @@ def ticket_clocks(clocks: list[Clock]) -> TicketClocks:
 def clock_rows(loaded: LoadResult, records: Records, chosen: list[TicketFacts], policy: SlaPolicy,
                calendar: BusinessCalendar, moment: datetime) -> list[TicketClocks]:
     """The clocks of each chosen ticket as of ``moment``, in the order given."""
+    with collector_paused():
+        return _clock_rows(loaded, records, chosen, policy, calendar, moment)
+
+
+def _clock_rows(loaded: LoadResult, records: Records, chosen: list[TicketFacts], policy: SlaPolicy,
+                calendar: BusinessCalendar, moment: datetime) -> list[TicketClocks]:
     keys = loaded.file_keys
 
     def evaluate(batch: list[TicketFacts]) -> list[tuple[TicketClocks, float | None]]:

@@ -15,7 +15,6 @@ uses neither); a damaged, busy, locked or read-only file means going without.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import marshal
@@ -29,6 +28,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from cxctl.store import cachedb
+from cxctl.store.gcpause import collector_paused
 from cxctl.store.cachedb import BUSY_TIMEOUT_MS, CACHE_DIR, DB_NAME, _is_corrupt
 
 # A ticket's clocks, in whatever form the caller keeps them: anything marshal holds.
@@ -96,15 +96,8 @@ def read(root: Path, fp: str, keys: dict[str, tuple]) -> dict[str, tuple[float, 
     left out; a file that is missing, damaged or unusable gives {}."""
     if not keys:
         return {}
-    # Hundreds of thousands of long-lived rows and no reference cycles: the
-    # cycle collector would only walk them again and again (a third of the time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _read(root, fp, keys)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _read(root: Path, fp: str, keys: dict[str, tuple]) -> dict[str, tuple[float, Clocks]]:

@@ -20,6 +20,7 @@ from cxctl.findings import Finding, error, sort_key, warning
 from cxctl.model import (Customer, Handover, Provider, Records, Settings, Staff, Survey,
                          Ticket)
 from cxctl.store import layout, positions, schemas, yamlread
+from cxctl.store.gcpause import collector_paused
 from cxctl.ticket_index import TicketFacts, TicketMap, as_facts, facts_row
 
 DEFAULTS = Path(__file__).resolve().parent.parent / "defaults"
@@ -165,15 +166,8 @@ def _identity_findings(kind: str, data, relpath: str) -> list[Finding]:
 
 def load_records(root: Path, *, use_cache: bool = True, now: datetime | None = None,
                  cross_checks: bool = True) -> LoadResult:
-    # A load makes millions of long-lived objects and no reference cycles;
-    # the cycle collector would only walk them again and again.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         result = _load(Path(root), use_cache, now, cross_checks)
-    finally:
-        if collecting:
-            gc.enable()
     if len(result.entries) >= FREEZE_MIN:
         gc.freeze()      # and the command that follows need not walk them either
     return result
