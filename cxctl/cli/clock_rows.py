@@ -10,9 +10,9 @@ A ticket whose clocks have all stopped gives the same clocks at every moment
 from its last event on (``sla.settled_since``).  Those are kept next to the
 parse cache (``store.clockcache``), keyed by the ticket file's version and a
 fingerprint of the SLA policy, calendars and settings, and reused instead of
-evaluating the ticket again.  Tickets that are not closed cannot be settled:
-they are evaluated in a child process on the other core while this one
-reads the cache.
+evaluating the ticket again.  Tickets the cache cannot answer for (not
+closed, or with events after the moment asked about) are evaluated in a
+child process on the other core while this one reads the cache.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from cxctl.sla_policy import SlaPolicy
 from cxctl.store import clockcache, parallel
 from cxctl.store.gcpause import collector_paused
 from cxctl.store.loader import LoadResult
-from cxctl.ticket_index import TicketFacts
+from cxctl.ticket_index import TicketFacts, micros
 
 SEPARATOR = ",\n  "     # between two items of a JSON list indented by 2
 TicketClocks = tuple[tuple[str, ...], tuple[bool, ...], str]
@@ -44,7 +44,7 @@ def ticket_clocks(clocks: list[Clock]) -> TicketClocks:
 def clock_rows(loaded: LoadResult, records: Records, chosen: list[TicketFacts], policy: SlaPolicy,
                calendar: BusinessCalendar, moment: datetime) -> list[TicketClocks]:
     """The clocks of each chosen ticket as of ``moment``, in the order given."""
-    with collector_paused():
+    with collector_paused(freeze=True):      # the rows live until the command ends
         return _clock_rows(loaded, records, chosen, policy, calendar, moment)
 
 
@@ -61,7 +61,11 @@ def _clock_rows(loaded: LoadResult, records: Records, chosen: list[TicketFacts],
             out.append((ticket_clocks(clocks), since.timestamp() if since else None))
         return out
 
-    live = [f for f in chosen if f.status not in CLOSED_STATUSES or f.path not in keys]
+    # Not closed, changed since it was read, or with events after ``moment``:
+    # the cache cannot answer for these.
+    now_us = micros(moment)
+    live = [f for f in chosen
+            if f.status not in CLOSED_STATUSES or f.path not in keys or f.last_us > now_us]
     elsewhere = parallel.start_in_child(evaluate, live) if len(live) >= FORK_MIN else None
     fingerprint = clockcache.clock_fingerprint(
         records.policies.get("sla") or {}, records.calendars, asdict(records.settings))
@@ -70,7 +74,7 @@ def _clock_rows(loaded: LoadResult, records: Records, chosen: list[TicketFacts],
     found: dict[str, TicketClocks] = {}
     misses = []
     for f in chosen:
-        if f.status in CLOSED_STATUSES and f.path in keys:      # not among the live ones
+        if f.status in CLOSED_STATUSES and f.path in keys and f.last_us <= now_us:   # not live
             hit = cached.get(f.path)
             if hit is not None and hit[0] <= at:
                 found[f.id] = hit[1]

@@ -48,26 +48,26 @@ def read_tree(root: Path, lister: Callable, reader: Callable, *, use_cache: bool
     pending = parallel.start_in_child(lister, root) if _cache_size(root) >= LIST_APART_MIN else None
     db = _open(root)
     rows: list[tuple] = []
+    stored: dict[str, FileEntry] = {}
     if db is not None:
         try:
             rows = db.scan()
+            # Decoded while the listing may still run: most will be hits.
+            stored = {row[0]: decode(row[0], row[6], row[7], row[8]) for row in rows}
         except CacheCorrupt:
             db = _rebuild(db)
         except CacheUnavailable:
             db.close()
             db = None
+        except (ValueError, EOFError, TypeError):      # a head that is not an entry's
+            db, rows, stored = _rebuild(db), [], {}
     files = pending.result() if pending is not None else None
     if files is None:
         files = lister(root)
     stats = dict(files)
     found: dict[str, FileEntry] = {}
     upserts: list[tuple] = []
-    try:
-        _take_hits(rows, root, stats, started, found, upserts)
-    except CacheCorrupt:
-        db = _rebuild(db) if db is not None else None
-        found.clear()
-        upserts.clear()
+    _take_hits(rows, stored, root, stats, started, found, upserts)
     relpaths = [p for p, _ in files]
     entries = _read_misses(root, relpaths, stats, reader, db, found, upserts, started)
     if db is not None:
@@ -101,22 +101,21 @@ def _read_misses(root: Path, relpaths: list[str], stats: dict, reader: Callable,
     return {p: found[p] for p in relpaths}
 
 
-def _take_hits(rows: list[tuple], root: Path, stats: dict, started: int, found: dict, upserts: list) -> None:
-    """Fill ``found`` with the entries the cache holds for files as they are now."""
+def _take_hits(rows: list[tuple], stored: dict[str, FileEntry], root: Path, stats: dict, started: int,
+               found: dict, upserts: list) -> None:
+    """Fill ``found`` with the entries the cache holds (``stored``, decoded
+    from ``rows``) for files as they are now."""
     get = stats.get
-    try:
-        for relpath, size, mtime, ctime, ino, digest, head, facts, blob, _crc in rows:
-            st = get(relpath)
-            if st is None or st != (size, mtime, ctime, ino):
+    for relpath, size, mtime, ctime, ino, digest, head, facts, blob, _crc in rows:
+        st = get(relpath)
+        if st is None or st != (size, mtime, ctime, ino):
+            continue
+        if digest is not None:          # recorded while recent: compare content
+            if _digest(root / relpath) != digest:
                 continue
-            if digest is not None:          # recorded while recent: compare content
-                if _digest(root / relpath) != digest:
-                    continue
-                if not recent(st, started):
-                    upserts.append((relpath, *st, None, head, facts, blob))
-            found[relpath] = decode(relpath, head, facts, blob)
-    except (ValueError, EOFError, TypeError) as exc:     # a head that is not an entry's
-        raise CacheCorrupt(str(exc)) from exc
+            if not recent(st, started):
+                upserts.append((relpath, *st, None, head, facts, blob))
+        found[relpath] = stored[relpath]
 
 
 def recent(st, started: int) -> bool:

@@ -10,11 +10,16 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def collector_paused():
+def collector_paused(*, freeze: bool = False):
+    """With ``freeze``, what was made is moved out of the collector's sight
+    before it resumes: it lives until the command ends, and the collector's
+    first pass after a pause would otherwise walk all of it."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if collecting:
             gc.enable()

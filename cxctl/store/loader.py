@@ -168,8 +168,10 @@ def load_records(root: Path, *, use_cache: bool = True, now: datetime | None = N
                  cross_checks: bool = True) -> LoadResult:
     with collector_paused():
         result = _load(Path(root), use_cache, now, cross_checks)
-    if len(result.entries) >= FREEZE_MIN:
-        gc.freeze()      # and the command that follows need not walk them either
+        if len(result.entries) >= FREEZE_MIN:
+            # Out of the collector's sight before it resumes: its first pass
+            # would walk all of it, and so would every full pass after that.
+            gc.freeze()
     return result
 
 
