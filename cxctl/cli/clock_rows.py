@@ -62,35 +62,44 @@ def _clock_rows(loaded: LoadResult, records: Records, chosen: list[TicketFacts],
         return out
 
     # Not closed, changed since it was read, or with events after ``moment``:
-    # the cache cannot answer for these.
+    # the cache cannot answer for these.  The rest are looked up by path, in
+    # structures made here, before the fork: after it, every object made by
+    # the load that this process touches costs a copy of its memory page
+    # (its reference count is written), and those objects lie scattered.
     now_us = micros(moment)
-    live = [f for f in chosen
-            if f.status not in CLOSED_STATUSES or f.path not in keys or f.last_us > now_us]
-    elsewhere = parallel.start_in_child(evaluate, live) if len(live) >= FORK_MIN else None
+    live: list[int] = []
+    wanted: dict[str, tuple] = {}
+    position: dict[str, int] = {}
+    for i, f in enumerate(chosen):
+        key = keys.get(f.path)
+        if key is None or f.status not in CLOSED_STATUSES or f.last_us > now_us:
+            live.append(i)
+        else:
+            wanted[f.path] = (*key,)
+            position[f.path] = i
     fingerprint = clockcache.clock_fingerprint(
         records.policies.get("sla") or {}, records.calendars, asdict(records.settings))
-    cached = clockcache.read(loaded.root, fingerprint, keys) if keys else {}
+    live_facts = [chosen[i] for i in live]
+    elsewhere = parallel.start_in_child(evaluate, live_facts) if len(live) >= FORK_MIN else None
+    out: list[TicketClocks | None] = [None] * len(chosen)
     at = moment.timestamp()
-    found: dict[str, TicketClocks] = {}
-    misses = []
-    for f in chosen:
-        if f.status in CLOSED_STATUSES and f.path in keys and f.last_us <= now_us:   # not live
-            hit = cached.get(f.path)
-            if hit is not None and hit[0] <= at:
-                found[f.id] = hit[1]
-            else:
-                misses.append(f)
-    evaluated = list(zip(misses, _evaluate_split(evaluate, misses)))
+    for path, (settled, clocks) in clockcache.read(loaded.root, fingerprint, wanted).items():
+        if settled <= at:
+            out[position[path]] = clocks
+    live_set = set(live)
+    misses = [i for i, clocks in enumerate(out) if clocks is None and i not in live_set]
+    evaluated = list(zip(misses, _evaluate_split(evaluate, [chosen[i] for i in misses])))
     live_results = elsewhere.result() if elsewhere is not None else None
-    evaluated += zip(live, live_results if live_results is not None else evaluate(live))
+    evaluated += zip(live, live_results if live_results is not None else evaluate(live_facts))
     settled = []
-    for f, (clocks, since) in evaluated:
-        found[f.id] = clocks
+    for i, (clocks, since) in evaluated:
+        out[i] = clocks
         if since is not None:
-            settled.append((f.path, keys[f.path], since, clocks))
+            path = chosen[i].path
+            settled.append((path, keys[path], since, clocks))
     if settled:
         clockcache.write(loaded.root, fingerprint, settled, set(keys))
-    return [found[f.id] for f in chosen]
+    return out
 
 
 def _evaluate_split(evaluate, batch: list) -> list:
