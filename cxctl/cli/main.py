@@ -38,7 +38,8 @@ def main(
         "--root", metavar="DIR", envvar="CXCTL_ROOT",
         help="Records root (default: ./records; or set CXCTL_ROOT).")] = None,
     no_cache: Annotated[bool, typer.Option(
-        "--no-cache", help="Read every file afresh and evaluate every SLA clock, without the cache in <root>/.cxctl-cache/.")] = False,
+        "--no-cache", help="Read every file afresh and evaluate every SLA clock, without the "
+                           "cache in <root>/.cxctl-cache/.")] = False,
     version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
 ) -> None:

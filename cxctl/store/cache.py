@@ -1,11 +1,11 @@
 """How entries are obtained for a load: the seam where the parse cache sits.
 
 ``read_tree`` lists the files and returns, for every one, exactly what
-``reader`` would return for the file as it is now.  A file whose size, mtime, ctime and inode are those
-recorded when it was last read is taken from the cache (``cachedb``); every
-other file is read again, on all cores when there are many (``parallel``),
-and the cache is brought up to date in one transaction, dropping files that
-are gone.
+``reader`` would return for the file as it is now.  A file whose size,
+mtime, ctime and inode are those recorded when it was last read is taken
+from the cache (``cachedb``); every other file is read again, on all cores
+when there are many (``parallel``), and the cache is brought up to date in
+one transaction, dropping files that are gone.
 
 A file changed within a few seconds of being read might be changed again
 without any timestamp moving (coarse file-system clocks), so for such recent
