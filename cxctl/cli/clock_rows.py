@@ -80,7 +80,10 @@ def _clock_rows(loaded: LoadResult, records: Records, chosen: list[TicketFacts],
     fingerprint = clockcache.clock_fingerprint(
         records.policies.get("sla") or {}, records.calendars, asdict(records.settings))
     live_facts = [chosen[i] for i in live]
-    elsewhere = parallel.start_in_child(evaluate, live_facts) if len(live) >= FORK_MIN else None
+    # While this process reads the cache, the other core evaluates the live
+    # tickets; with nothing to read (no cache), they are shared below.
+    elsewhere = parallel.start_in_child(evaluate, live_facts) \
+        if wanted and len(live) >= FORK_MIN else None
     out: list[TicketClocks | None] = [None] * len(chosen)
     at = moment.timestamp()
     for path, (settled, clocks) in clockcache.read(loaded.root, fingerprint, wanted).items():
@@ -90,7 +93,9 @@ def _clock_rows(loaded: LoadResult, records: Records, chosen: list[TicketFacts],
     misses = [i for i, clocks in enumerate(out) if clocks is None and i not in live_set]
     evaluated = list(zip(misses, _evaluate_split(evaluate, [chosen[i] for i in misses])))
     live_results = elsewhere.result() if elsewhere is not None else None
-    evaluated += zip(live, live_results if live_results is not None else evaluate(live_facts))
+    if live_results is None:
+        live_results = _evaluate_split(evaluate, live_facts)
+    evaluated += zip(live, live_results)
     settled = []
     for i, (clocks, since) in evaluated:
         out[i] = clocks
