@@ -116,6 +116,18 @@ def test_every_fixture_record_and_the_tricky_one_read_the_same_on_both_paths(rec
     assert loader.read_entry(records_root, "customers/C-TRICKY1.yaml").findings == []
 
 
+@pytest.mark.parametrize("layout", ["crlf", "directive", "bom", "lone-cr"])
+def test_a_record_reads_alike_whatever_its_line_endings_and_header(layout):
+    plain = TRICKY.encode()
+    raw = {"crlf": plain.replace(b"\n", b"\r\n"),
+           "directive": b"# kept by hand\r\n%YAML 1.2\r\n---\r\n" + plain.replace(b"\n", b"\r\n"),
+           "bom": "\ufeff".encode() + plain,
+           "lone-cr": plain.replace(b"\n", b"\r")}[layout]
+    expected = loader.check_bytes(plain, "customers/C-TRICKY1.yaml", "customer")
+    entry = loader.check_bytes(raw, "customers/C-TRICKY1.yaml", "customer")
+    assert entry.findings == [] and entry.data == expected.data and expected.data is not None
+
+
 @pytest.mark.skipif(not tree_files(), reason="no sample records in this checkout")
 def test_the_sample_records_read_the_same_on_both_paths():
     for path in tree_files():

@@ -10,7 +10,7 @@ import yaml
 
 from cxctl.store import writer
 from cxctl.store.writer import WriteRefused, new_entry, update_record
-from tests.conftest import CUSTOMER
+from tests.conftest import CUSTOMER, TICKET
 
 CST = timezone(timedelta(hours=8))
 
@@ -149,3 +149,87 @@ def test_lock_is_exclusive_between_processes(records_root):
         holder.join(30)
     with writer.locked(records_root, timeout=5):
         pass
+
+
+# --- the file's own layout survives an edit ------------------------------------
+
+CUSTOMER_PATH = "customers/C-7K2M9Q.yaml"
+TICKET_PATH = "tickets/2026/11/T-8Q3KZ2.yaml"
+NOTE = {"at": datetime(2026, 11, 8, 9, 0, tzinfo=CST), "type": "note", "by": "S-021", "note": "no"}
+NOTE_LINE = b'  - {at: 2026-11-08T09:00:00+08:00, type: note, by: S-021, note: "no"}'
+
+
+def _rate_cooperation_5(doc):
+    doc["rating"]["cooperation"] = 5
+
+
+def _put(root, relpath: str, data: bytes) -> bytes:
+    (root / relpath).write_bytes(data)
+    return data
+
+
+@pytest.mark.parametrize("newline", [b"\r\n", b"\n"])
+def test_an_edit_keeps_the_files_line_endings_byte_for_byte(records_root, monkeypatch, newline):
+    text = CUSTOMER + "notes: |\n  一楼\n  二楼\n"     # line breaks inside a value too
+    before = _put(records_root, CUSTOMER_PATH, text.encode().replace(b"\n", newline))
+    validated = []
+    check = writer.check_bytes
+    monkeypatch.setattr(writer, "check_bytes", lambda raw, *a: validated.append(raw) or check(raw, *a))
+    assert update_record(records_root, CUSTOMER_PATH, _rate_cooperation_5)
+    after = (records_root / CUSTOMER_PATH).read_bytes()
+    assert after == before.replace(b"cooperation: 4" + newline, b"cooperation: 5" + newline)
+    assert validated[-1] == after          # what was checked is what was written
+
+
+def test_an_event_appended_to_a_crlf_ticket_ends_in_crlf(records_root):
+    before = _put(records_root, TICKET_PATH, TICKET.encode().replace(b"\n", b"\r\n"))
+    update_record(records_root, TICKET_PATH, lambda d: d["events"].append(new_entry(NOTE, "events")))
+    assert (records_root / TICKET_PATH).read_bytes() == before + NOTE_LINE + b"\r\n"
+
+
+def test_a_no_op_on_a_crlf_file_writes_nothing(records_root):
+    _put(records_root, CUSTOMER_PATH, CUSTOMER.encode().replace(b"\n", b"\r\n"))
+    assert update_record(records_root, CUSTOMER_PATH, lambda d: d.__setitem__("kind", "tenant")) is False
+
+
+@pytest.mark.parametrize("crlf_lines, expected", [(13, b"\r\n"), (3, b"\n")])
+def test_a_file_mixing_endings_is_written_in_its_majoritys(records_root, crlf_lines, expected):
+    lines = CUSTOMER.encode().splitlines()       # 16 lines
+    _put(records_root, CUSTOMER_PATH, b"".join(
+        line + (b"\r\n" if i < crlf_lines else b"\n") for i, line in enumerate(lines)))
+    update_record(records_root, CUSTOMER_PATH, _rate_cooperation_5)
+    assert (records_root / CUSTOMER_PATH).read_bytes() == \
+        CUSTOMER.encode().replace(b"cooperation: 4", b"cooperation: 5").replace(b"\n", expected)
+
+
+@pytest.mark.parametrize("head", [
+    "%YAML 1.2\n---\n",
+    "# customer record, kept by hand\n\n%YAML 1.2\n%TAG !cx! tag:example.com,2026:\n---\n",
+    "---\n",
+    "--- # one customer\n",
+])
+def test_directives_and_the_start_marker_survive_an_edit(records_root, head):
+    before = _put(records_root, CUSTOMER_PATH, (head + CUSTOMER).encode())
+    update_record(records_root, CUSTOMER_PATH, _rate_cooperation_5)
+    assert (records_root / CUSTOMER_PATH).read_bytes() == before.replace(b"cooperation: 4", b"cooperation: 5")
+
+
+def test_a_crlf_file_with_a_directive_and_a_byte_order_mark_keeps_all_three(records_root):
+    before = _put(records_root, TICKET_PATH, ("\ufeff%YAML 1.2\n---\n" + TICKET).encode().replace(b"\n", b"\r\n"))
+    update_record(records_root, TICKET_PATH, lambda d: d["events"].append(new_entry(NOTE, "events")))
+    assert (records_root / TICKET_PATH).read_bytes() == before + NOTE_LINE + b"\r\n"
+
+
+@pytest.mark.parametrize("newline", [b"\r\n", b"\n"])
+def test_a_file_without_a_final_newline_stays_without_one(records_root, newline):
+    before = _put(records_root, CUSTOMER_PATH, CUSTOMER.rstrip("\n").encode().replace(b"\n", newline))
+    update_record(records_root, CUSTOMER_PATH, lambda d: d.__setitem__("kind", "owner"))
+    assert (records_root / CUSTOMER_PATH).read_bytes() == before.replace(b"kind: tenant", b"kind: owner")
+
+
+def test_the_final_newline_comes_back_when_the_last_value_needs_it(records_root):
+    path = records_root / CUSTOMER_PATH
+    _put(records_root, CUSTOMER_PATH, (CUSTOMER + "notes: |-\n  一楼\n  二楼").encode())
+    update_record(records_root, CUSTOMER_PATH, lambda d: d.__setitem__("notes", "一楼\n二楼\n"))
+    assert yaml.safe_load(path.read_text("utf-8"))["notes"] == "一楼\n二楼\n"
+

@@ -6,13 +6,21 @@ checked with the same code the loader uses before it replaces anything, and it
 replaces the old file by rename, so a crash leaves either the old file or the
 new one, never half of one.  One lock per records root serialises writers (a
 cron job and a person).
+
+What a round trip through ruamel.yaml loses is put back from the file as it
+was (``_Layout``): its line endings, a missing final newline, and everything
+before the document's content when it starts with an explicit ``---``
+(directives such as ``%YAML 1.2``, the marker itself, comments above them, a
+byte order mark).
 """
 from __future__ import annotations
 
 import io
 import os
+import re
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +35,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from cxctl.findings import Finding, error
 from cxctl.store import layout
 from cxctl.store.loader import check_bytes
+from cxctl.store.yamlread import load as read_yaml
 
 LOCK_NAME = ".cxctl.lock"
 LOCK_TIMEOUT = 60.0
@@ -123,6 +132,66 @@ def to_commented(value, key: str | None = None):
     return value
 
 
+# --- the file's own layout ---------------------------------------------------
+
+# The explicit document start: "---" alone on its line, or with a comment.
+_START_MARKER = re.compile(r"---(?:[ \t]+(?:#[^\n]*)?)?\n")
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """What ruamel.yaml does not give back on a round trip, taken from the file.
+
+    ``head`` is the text before the document's content, kept verbatim: a byte
+    order mark, and when the document starts with an explicit ``---`` line,
+    that line and every directive, comment and blank line above it (ruamel
+    drops directives, the marker and comments above it, and moves a comment
+    on the marker line).  ``newline`` is the line break the file is written
+    with: CRLF when most of its lines end so, else LF (a file mixing the two
+    comes back uniform, in its majority's ending; a tie goes to LF, the
+    ending of files cxctl creates).
+    """
+
+    head: str
+    newline: str
+    final_newline: bool
+
+
+def _split(raw: str) -> tuple[_Layout, str]:
+    """The file's layout and its content with LF line breaks, ``head`` removed."""
+    crlf = raw.count("\r\n")
+    newline = "\r\n" if crlf > raw.count("\n") - crlf else "\n"
+    # YAML reads CR LF, CR and LF alike as line breaks (in scalars too), so
+    # LF-only text holds the same data; ruamel would keep a CR inside comments.
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    content = 1 if text.startswith("\ufeff") else 0
+    pos = content
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end + 1
+        line = text[pos:end]
+        if _START_MARKER.fullmatch(line):
+            content = end
+            break
+        if not (line.startswith("%") or line.strip() == "" or line.lstrip().startswith("#")):
+            break
+        pos = end
+    return _Layout(text[:content], newline, text.endswith("\n")), text[content:]
+
+
+def _restore(kept: _Layout, dumped: str) -> str:
+    """ruamel's output for the content, laid out as the file was."""
+    text = kept.head + dumped
+    if not kept.final_newline and text.endswith("\n"):
+        # Without its final line break the text reads the same unless it
+        # ends in a block scalar whose value ends in a line break: then the
+        # newline stays, as the value needs it.
+        trimmed = text[:-1]
+        if read_yaml(trimmed.encode("utf-8"), "-").data == read_yaml(text.encode("utf-8"), "-").data:
+            text = trimmed
+    return text if kept.newline == "\n" else text.replace("\n", kept.newline)
+
+
 # --- locking and atomic replacement ------------------------------------------
 
 _locks: dict[str, FileLock] = {}
@@ -201,19 +270,25 @@ def update_record(root: Path, relpath: str, mutate: Callable[[CommentedMap], Non
     target = root / relpath
     with locked(root):
         try:
-            old = target.read_text("utf-8")
+            raw = target.read_bytes()
+            old = raw.decode("utf-8")      # as it is on disk: no newline translation
         except FileNotFoundError:
             raise WriteRefused([error(relpath, "missing", f"{relpath} does not exist")]) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise WriteRefused([error(relpath, "unreadable", str(exc))]) from None
         kind, _ = layout.classify(relpath)
-        current = check_bytes(old.encode("utf-8"), relpath, kind) if kind else None
+        current = check_bytes(raw, relpath, kind) if kind else None
         if current is None or current.data is None:
             raise WriteRefused([f for f in (current.findings if current else []) if f.level == "error"]
                                or [error(relpath, "unreadable", "the file cannot be edited safely")])
-        doc = make_yaml().load(old)
+        # The content is loaded without the head: ruamel reads it as YAML 1.2
+        # whatever %YAML says, which cannot change its data, as the read path
+        # above refuses every value YAML 1.1 and 1.2 read differently, and
+        # every tag but YAML's own (so %TAG handles are never in use).
+        kept, content = _split(old)
+        doc = make_yaml().load(content)
         mutate(doc)
-        new = dump(doc)
+        new = _restore(kept, dump(doc))
         if new == old:
             return False
         _check(relpath, new)
