@@ -57,7 +57,9 @@ def _clock_rows(loaded: LoadResult, records: Records, chosen: list[TicketFacts],
         for f in batch:
             ticket = records.tickets[f.id]
             clocks = clocks_for_ticket(ticket, policy, calendar, moment)
-            since = settled_since(ticket, clocks, moment) if f.path in keys else None
+            # Only a closed ticket is ever looked up in the cache (see below).
+            since = settled_since(ticket, clocks, moment) \
+                if f.path in keys and f.status in CLOSED_STATUSES else None
             out.append((ticket_clocks(clocks), since.timestamp() if since else None))
         return out
 
