@@ -6,6 +6,7 @@ line; the store fills in positions.  Cross-record rules never block a write
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -240,12 +241,13 @@ def _ticket_folders(records: Records, tz: ZoneInfo) -> list[Finding]:
     out = []
     months: dict[str, tuple[int, int] | None] = {}
     for f in facts_of(records.tickets).values():
-        folder, _, name = f.path.rpartition("/")
-        if folder not in months:
-            months[folder] = _folder_month(folder, tz)
-        span = months[folder]
-        if span is not None and span[0] <= f.opened_us < span[1] and name == f"{f.id}.yaml":
-            continue
+        if f.path is not None:
+            folder, _, name = f.path.rpartition("/")
+            if folder not in months:
+                months[folder] = _folder_month(folder, tz)
+            span = months[folder]
+            if span is not None and span[0] <= f.opened_us < span[1] and name == f"{f.id}.yaml":
+                continue
         local = from_micros(f.opened_us).astimezone(tz)
         expected = f"tickets/{local.year:04d}/{local.month:02d}/{f.id}.yaml"
         if f.path != expected:
@@ -255,13 +257,21 @@ def _ticket_folders(records: Records, tz: ZoneInfo) -> list[Finding]:
     return out
 
 
+_TICKET_FOLDER = re.compile(r"tickets/([0-9]{4})/([0-9]{2})")
+_DAY_US = 86_400 * 1_000_000
+
+
 def _folder_month(folder: str, tz: ZoneInfo) -> tuple[int, int] | None:
-    """The moments a ticket folder ``tickets/YYYY/MM`` stands for, as
-    [start, end) in microseconds: its month in the records' time zone."""
-    parts = folder.split("/")
-    if len(parts) != 3 or parts[0] != "tickets" or not (parts[1].isdigit() and parts[2].isdigit()) \
-            or len(parts[1]) != 4 or len(parts[2]) != 2 or not 1 <= int(parts[2]) <= 12:
+    """Moments that surely belong in a ticket folder ``tickets/YYYY/MM``, as
+    [start, end) in microseconds: its month in the records' time zone, less a
+    day at either end, where a clock turned back across midnight could give
+    a moment the date of the month next to it (those are worked out exactly)."""
+    match = _TICKET_FOLDER.fullmatch(folder)
+    if match is None:
         return None
-    year, month = int(parts[1]), int(parts[2])
+    year, month = int(match[1]), int(match[2])
+    if not (1 <= month <= 12 and 1 < year < 9999):
+        return None
     following = (year + 1, 1) if month == 12 else (year, month + 1)
-    return (micros(datetime(year, month, 1, tzinfo=tz)), micros(datetime(*following, 1, tzinfo=tz)))
+    return (micros(datetime(year, month, 1, tzinfo=tz)) + _DAY_US,
+            micros(datetime(*following, 1, tzinfo=tz)) - _DAY_US)

@@ -71,15 +71,19 @@ def default_as_of(month: Month, calendar: BusinessCalendar) -> datetime:
 def complaints_in_month(tickets: Mapping[str, Ticket], month: Month, calendar: BusinessCalendar,
                         as_of: datetime) -> list[Ticket]:
     """Complaints accepted in ``month`` (local date) that exist by ``as_of``."""
-    # The tickets' facts choose the complaints opened within the month's
-    # moments, so only those are built.
-    start, end = micros(month.start(calendar)), micros(month.end(calendar))
+    # The tickets' facts choose the complaints opened within a day of the
+    # month's moments, so only those are built; the local date decides (a
+    # clock turned back across midnight gives a moment after the month's
+    # last the month's date).
+    start, end = micros(month.start(calendar)) - DAY_US, micros(month.end(calendar)) + DAY_US
     candidates = (tickets[f.id] for f in facts_of(tickets).values()
                   if f.kind == "complaint" and start <= f.opened_us < end)
     return sorted((t for t in candidates
                    if t.opened_at <= as_of and month.contains(calendar.local_date(t.opened_at))),
                   key=lambda t: t.id)
 
+
+DAY_US = 86_400 * 1_000_000
 
 
 def _status_before(events, moment: datetime) -> str:

@@ -414,3 +414,18 @@ def test_with_a_big_cache_the_tree_is_listed_by_a_child_process_and_nothing_diff
     after_again = load_records(tree, use_cache=False)
     same_load(after, after_again)
     assert len(after.entries) == len(expected.entries) + 1
+
+
+def test_a_ticket_row_whose_facts_are_not_a_tickets_rebuilds_the_cache(tree, reads):
+    expected = load_records(tree, use_cache=False)
+    load_records(tree)
+    relpath = "tickets/2026/11/T-8Q3KZ2.yaml"
+    with sqlite3.connect(tree / DB) as conn:
+        head, data = conn.execute("SELECT head, data FROM files WHERE relpath = ?", (relpath,)).fetchone()
+        facts = cachedb.marshal.dumps(("not", "a ticket's"))        # whole, and checksummed
+        conn.execute("UPDATE files SET facts = ?, crc = ? WHERE relpath = ?",
+                     (facts, cachedb.row_crc(relpath, head, facts, data), relpath))
+    reads.clear()
+    after = load_records(tree)
+    assert relpath in reads
+    same_load(after, expected)

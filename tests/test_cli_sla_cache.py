@@ -140,3 +140,30 @@ def test_a_child_that_fails_leaves_the_work_to_this_process():
         pytest.skip("no second core or no fork here")
     assert pending.result() is None
     assert parallel.start_in_child(lambda n: [n, (n, "x")], 3).result() == [3, (3, "x")]
+
+
+def test_a_child_whose_result_is_no_longer_wanted_is_stopped():
+    import os
+    import time
+
+    pending = parallel.start_in_child(lambda: time.sleep(60) or 1)
+    if pending is None:
+        pytest.skip("no second core or no fork here")
+    started = time.monotonic()
+    with pytest.raises(KeyError):
+        with parallel.cancelled_on_error(pending):
+            raise KeyError("the caller fails")
+    assert time.monotonic() - started < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pending.pid, os.WNOHANG)            # already reaped: no zombie left
+
+
+@pytest.mark.parametrize("code, status, stderr", [(None, 0, ""), (0, 0, ""), (3, 3, ""),
+                                                   ("cxctl: gone", 1, "cxctl: gone\n")])
+def test_leaving_flushes_the_output_and_keeps_the_exit_code(code, status, stderr):
+    import subprocess
+    import sys
+    program = ("import sys; from cxctl.cli.main import leave; "
+               f"sys.stdout.write('x' * 100000); leave({code!r})")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert (done.returncode, len(done.stdout), done.stderr) == (status, 100000, stderr)

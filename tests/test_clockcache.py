@@ -233,3 +233,13 @@ def test_two_processes_writing_at_once_leave_a_sound_cache(root):
         worker = keys[path][1]
         assert settled == float(worker) and rows == [("met", False, f'{{"w": {worker}, "p": "{path}"}}')]
 
+
+
+def test_a_clocks_table_of_another_layout_is_replaced_on_the_next_write(root):
+    with sqlite3.connect(root / DB) as conn:
+        conn.execute("CREATE TABLE clocks (relpath TEXT PRIMARY KEY, filekey BLOB, fp TEXT, "
+                     "settled REAL, data BLOB, crc INTEGER)")
+    assert clockcache.read(root, FP, {A: KEY_A}) == {}
+    clockcache.write(root, FP, [(A, KEY_A, 1.0, ROWS_A)], {A})          # drops the old table
+    clockcache.write(root, FP, [(A, KEY_A, 1.0, ROWS_A)], {A})
+    assert clockcache.read(root, FP, {A: KEY_A}) == {A: (1.0, ROWS_A)}

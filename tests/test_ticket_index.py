@@ -134,7 +134,8 @@ def test_a_months_complaints_are_chosen_by_their_facts_and_only_those_built(reco
             ("T-OCTLAST", "2026-10-31T23:59:00+08:00", "complaint"),   # October in Shanghai
             ("T-NOVFRST", "2026-10-31T16:00:00+00:00", "complaint"),   # 00:00 Nov 1 in Shanghai
             ("T-OCTREQ1", "2026-10-15T10:00:00+08:00", "request"),
-            ("T-SEPCOMP", "2026-09-30T23:59:59.999999+08:00", "complaint")]:
+            ("T-SEPCOMP", "2026-09-30T23:59:59.999999+08:00", "complaint"),
+            ("T-SEPEARL", "2026-09-29T23:00:00+08:00", "complaint")]:
         folder = "2026/11" if ticket_id == "T-NOVFRST" else "2026/" + opened[5:7]
         write(records_root, f"tickets/{folder}/{ticket_id}.yaml", _ticket(ticket_id, opened, kind=kind))
     records = load_records(records_root, use_cache=False, cross_checks=False).records
@@ -142,6 +143,53 @@ def test_a_months_complaints_are_chosen_by_their_facts_and_only_those_built(reco
     chosen = complaints_in_month(records.tickets, Month.parse("2026-10"), calendar,
                                  datetime(2026, 12, 1, tzinfo=SHANGHAI))
     assert [t.id for t in chosen] == ["T-OCTLAST"]
-    # Built: only that one; not the request, not the complaints of the moments just
-    # before and after October, not November's closed complaint of the fixture.
-    assert set(records.tickets._built) == {"T-OCTLAST"}
+    # Built: the complaints within a day of October's moments (the local date decides
+    # among them); not the request, not a complaint two days before, not November's
+    # complaint of the fixture.
+    assert set(records.tickets._built) == {"T-OCTLAST", "T-NOVFRST", "T-SEPCOMP"}
+
+
+@pytest.mark.parametrize("folder", ["tickets/0000/01", "tickets/9999/12", "tickets/２０２６/11"])
+def test_a_folder_no_month_can_be_is_reported_not_a_traceback(cli, records_root, folder):
+    source = records_root / "tickets/2026/11/T-8Q3KZ2.yaml"
+    write(records_root, f"{folder}/T-8Q3KZ2.yaml", source.read_text("utf-8"))
+    source.unlink()
+    result = cli(["--root", records_root, "validate", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    assert '"code": "wrong-folder"' in result.stdout
+    assert "tickets/2026/11/T-8Q3KZ2.yaml" in result.stdout        # the hint says where
+
+
+def test_a_clock_turned_back_across_midnight_is_judged_by_the_local_date(records_root):
+    # St. John's turned its clocks back from 00:01 on 1 November 2009 to 23:01 on
+    # 31 October: 23:05 that night (-03:30) comes after November's first moment
+    # (00:00, -02:30) yet is dated 31 October.
+    write(records_root, "cxctl.yaml", "organisation: x\ntimezone: America/St_Johns\ncalendar: nl\n")
+    calendar_text = (SAMPLE / "calendars/cn-mainland.yaml").read_text("utf-8")
+    write(records_root, "calendars/nl.yaml", calendar_text.replace("name: cn-mainland", "name: nl")
+          .replace("timezone: Asia/Shanghai", "timezone: America/St_Johns"))
+    late_october = _ticket("T-STJ0001", "2009-10-31T23:05:00-03:30").replace("+08:00", "-03:30") \
+        .replace("2026-11-0", "2009-11-0")
+    write(records_root, "tickets/2009/11/T-STJ0001.yaml", late_october)      # the wrong folder
+    write(records_root, "tickets/2009/10/T-STJ0002.yaml",
+          late_october.replace("T-STJ0001", "T-STJ0002").replace("23:05:00", "23:10:00"))
+    now = datetime(2026, 11, 20, tzinfo=SHANGHAI)
+    through_facts = _cross_findings(records_root, now, built=False)
+    assert through_facts == _cross_findings(records_root, now, built=True)
+    assert {(Path(p).stem, code) for p, code, _, _ in through_facts if code == "wrong-folder"} == {
+        ("T-STJ0001", "wrong-folder")}
+    records = load_records(records_root, use_cache=False, cross_checks=False).records
+    calendar = BusinessCalendar.from_dict(records.calendars["nl"])
+    chosen = complaints_in_month(records.tickets, Month.parse("2009-10"), calendar,
+                                 datetime(2009, 12, 1, tzinfo=ZoneInfo("America/St_Johns")))
+    assert [t.id for t in chosen] == ["T-STJ0001", "T-STJ0002"]
+
+
+def test_cross_checks_take_tickets_made_in_memory_without_a_path():
+    from cxctl.model import Records, Settings
+    ticket = Ticket.from_dict({"id": "T-1", "customer": "C-1", "kind": "request", "channel": "hotline",
+                               "opened_at": "2026-11-03T15:40:00+08:00", "status": "open"})
+    records = Records(settings=Settings("x", "Asia/Shanghai", "cn-mainland"), tickets={"T-1": ticket},
+                      calendars={"cn-mainland": {}})
+    found = integrity.check_records(records, [], now=datetime(2026, 11, 20, tzinfo=SHANGHAI))
+    assert ("wrong-folder", None) in {(f.code, f.path) for f in found}

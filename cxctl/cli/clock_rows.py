@@ -88,13 +88,14 @@ def _clock_rows(loaded: LoadResult, records: Records, chosen: list[TicketFacts],
         if wanted and len(live) >= FORK_MIN else None
     out: list[TicketClocks | None] = [None] * len(chosen)
     at = moment.timestamp()
-    for path, (settled, clocks) in clockcache.read(loaded.root, fingerprint, wanted).items():
-        if settled <= at:
-            out[position[path]] = clocks
-    live_set = set(live)
-    misses = [i for i, clocks in enumerate(out) if clocks is None and i not in live_set]
-    evaluated = list(zip(misses, _evaluate_split(evaluate, [chosen[i] for i in misses])))
-    live_results = elsewhere.result() if elsewhere is not None else None
+    with parallel.cancelled_on_error(elsewhere):
+        for path, (settled, clocks) in clockcache.read(loaded.root, fingerprint, wanted).items():
+            if settled <= at:
+                out[position[path]] = clocks
+        live_set = set(live)
+        misses = [i for i, clocks in enumerate(out) if clocks is None and i not in live_set]
+        evaluated = list(zip(misses, _evaluate_split(evaluate, [chosen[i] for i in misses])))
+        live_results = elsewhere.result() if elsewhere is not None else None
     if live_results is None:
         live_results = _evaluate_split(evaluate, live_facts)
     evaluated += zip(live, live_results)
@@ -117,7 +118,8 @@ def _evaluate_split(evaluate, batch: list) -> list:
     elsewhere = parallel.start_in_child(evaluate, batch[:half])
     if elsewhere is None:
         return evaluate(batch)
-    here = evaluate(batch[half:])
+    with parallel.cancelled_on_error(elsewhere):
+        here = evaluate(batch[half:])
     first = elsewhere.result()
     return (first if first is not None else evaluate(batch[:half])) + here
 

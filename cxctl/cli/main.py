@@ -79,13 +79,27 @@ def leave(code: int | str | None) -> NoReturn:
     freeing every object one by one takes a good part of a second and helps
     nobody.  Every file, lock and connection cxctl opens is closed by the
     time a command returns; what is left is to flush the output."""
-    if isinstance(code, str):
-        print(code, file=sys.stderr)
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        _say(str(code))
         code = 1
-    code = 0 if code is None else code
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):       # a closed pipe (`cxctl … | head`)
-            code = code or 1
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:                 # `cxctl … | head`: the reader has gone
+        code = code or 1
+    except (OSError, ValueError) as exc:    # a full disk, a closed stream
+        _say(f"cxctl: the output could not be written: {exc}")
+        code = code or 1
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        code = code or 1
     os._exit(code)
+
+
+def _say(text: str) -> None:
+    try:
+        print(text, file=sys.stderr)
+    except (OSError, ValueError):
+        pass

@@ -46,22 +46,9 @@ def read_tree(root: Path, lister: Callable, reader: Callable, *, use_cache: bool
         relpaths = [p for p, _ in files]
         return files, _read_misses(root, relpaths, dict.fromkeys(relpaths), reader, None, {}, [], started)
     pending = parallel.start_in_child(lister, root) if _cache_size(root) >= LIST_APART_MIN else None
-    db = _open(root)
-    rows: list[tuple] = []
-    stored: dict[str, FileEntry] = {}
-    if db is not None:
-        try:
-            rows = db.scan()
-            # Decoded while the listing may still run: most will be hits.
-            stored = {row[0]: decode(row[0], row[6], row[7], row[8]) for row in rows}
-        except CacheCorrupt:
-            db = _rebuild(db)
-        except CacheUnavailable:
-            db.close()
-            db = None
-        except (ValueError, EOFError, TypeError):      # a head that is not an entry's
-            db, rows, stored = _rebuild(db), [], {}
-    files = pending.result() if pending is not None else None
+    with parallel.cancelled_on_error(pending):
+        db, rows, stored = _read_cache(root)
+        files = pending.result() if pending is not None else None
     if files is None:
         files = lister(root)
     stats = dict(files)
@@ -73,6 +60,24 @@ def read_tree(root: Path, lister: Callable, reader: Callable, *, use_cache: bool
     if db is not None:
         _store(db, upserts, stats)
     return files, entries
+
+
+def _read_cache(root: Path) -> tuple[CacheDB | None, list[tuple], dict[str, FileEntry]]:
+    """The open cache, its rows, and the entry each row holds (decoded while
+    the listing may still run: most will be hits)."""
+    db = _open(root)
+    if db is None:
+        return None, [], {}
+    try:
+        rows = db.scan()
+        return db, rows, {row[0]: decode(row[0], row[6], row[7], row[8]) for row in rows}
+    except CacheCorrupt:
+        return _rebuild(db), [], {}
+    except CacheUnavailable:
+        db.close()
+        return None, [], {}
+    except (ValueError, EOFError, TypeError):      # a head that is not an entry's
+        return _rebuild(db), [], {}
 
 
 # A cache file at least this big (about 20 000 files) has the tree listed on

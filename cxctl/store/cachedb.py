@@ -29,6 +29,7 @@ from cxctl import rules
 from cxctl.findings import Finding
 from cxctl.store import schemas
 from cxctl.store.loader import FileEntry
+from cxctl.ticket_index import TicketFacts
 
 CACHE_DIR = ".cxctl-cache"
 DB_NAME = "cache.sqlite"
@@ -103,12 +104,18 @@ def decode(relpath: str, head: bytes, facts: bytes, blob: bytes) -> StoredEntry:
             _CLEAN_HEADS[head] = kind
         entry.findings = [Finding(*f) for f in found]
     entry.relpath, entry.kind, entry.blob = relpath, kind, blob
-    entry.facts = None if facts == _NO_DATA else _loads(facts)
+    if facts == _NO_DATA:
+        entry.facts = None
+    else:
+        entry.facts = _loads(facts)
+        if type(entry.facts) is not tuple or len(entry.facts) != _FACTS_LEN:
+            raise ValueError(f"the facts of {relpath} are not a ticket's")
     return entry
 
 
 _new = object.__new__
 _loads = marshal.loads
+_FACTS_LEN = len(TicketFacts._fields)
 _CLEAN_HEADS: dict[bytes, str] = {}
 _NO_DATA = marshal.dumps(None)
 

@@ -160,7 +160,7 @@ def write(root: Path, fp: str, items: list[tuple[str, tuple, float, Clocks]], li
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
         _rollback(conn)
-        if _is_corrupt(exc):
+        if _is_corrupt(exc) or "column" in str(exc):    # damaged, or of another layout
             _drop(conn)
     finally:
         conn.close()

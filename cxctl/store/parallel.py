@@ -13,8 +13,10 @@ import marshal
 import multiprocessing
 import os
 import pickle
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterator
@@ -100,6 +102,7 @@ class Pending:
         """The child's result, or None if it failed in any way (the caller
         then computes it itself, and meets the same error, if any, there)."""
         with os.fdopen(self.fd, "rb") as pipe:
+            self.fd = None
             data = pipe.read()
         _, status = os.waitpid(self.pid, 0)
         if status != 0 or not data:
@@ -108,6 +111,30 @@ class Pending:
             return marshal.loads(data)
         except (ValueError, EOFError, TypeError):
             return None
+
+    def cancel(self) -> None:
+        """Stop the child if its result is no longer wanted (the caller is
+        leaving on an error): it must not wait for ever to send it."""
+        if self.fd is None:
+            return
+        os.close(self.fd)
+        self.fd = None
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+
+
+@contextmanager
+def cancelled_on_error(pending: Pending | None):
+    """Yield ``pending``; if the block raises, the child is stopped."""
+    try:
+        yield pending
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
 
 
 def start_in_child(fn: Callable, *args) -> Pending | None:
