@@ -15,7 +15,7 @@ from cxctl.calendar import zone_or_none
 from cxctl.findings import Finding, error, warning
 from cxctl.handover import validate_findings as handover_findings
 from cxctl.model import CLOSED_STATUSES, RANKS, Records, Staff
-from cxctl.ticket_index import facts_of, from_micros, micros
+from cxctl.ticket_index import DAY_US, facts_of, from_micros, micros
 from cxctl.tiering_cycle import effective_level
 
 TIER1_MIN_RANK = "deputy_manager"
@@ -258,7 +258,6 @@ def _ticket_folders(records: Records, tz: ZoneInfo) -> list[Finding]:
 
 
 _TICKET_FOLDER = re.compile(r"tickets/([0-9]{4})/([0-9]{2})")
-_DAY_US = 86_400 * 1_000_000
 
 
 def _folder_month(folder: str, tz: ZoneInfo) -> tuple[int, int] | None:
@@ -273,5 +272,5 @@ def _folder_month(folder: str, tz: ZoneInfo) -> tuple[int, int] | None:
     if not (1 <= month <= 12 and 1 < year < 9999):
         return None
     following = (year + 1, 1) if month == 12 else (year, month + 1)
-    return (micros(datetime(year, month, 1, tzinfo=tz)) + _DAY_US,
-            micros(datetime(*following, 1, tzinfo=tz)) - _DAY_US)
+    return (micros(datetime(year, month, 1, tzinfo=tz)) + DAY_US,
+            micros(datetime(*following, 1, tzinfo=tz)) - DAY_US)

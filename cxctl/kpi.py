@@ -24,7 +24,7 @@ from cxctl.model import CLOSED_STATUSES, STATUS_AFTER_EVENT, Provider, Records, 
 from cxctl.months import Month
 from cxctl.sla import Clock, clocks_for_ticket
 from cxctl.sla_policy import SlaPolicy
-from cxctl.ticket_index import facts_of, micros
+from cxctl.ticket_index import DAY_US, facts_of, micros
 
 GROUPINGS = ("provider", "owner", "team")
 RATES = ("reply_on_time_rate", "contact_24h_rate", "first_closure_rate", "monthly_closure_rate",
@@ -81,9 +81,6 @@ def complaints_in_month(tickets: Mapping[str, Ticket], month: Month, calendar: B
     return sorted((t for t in candidates
                    if t.opened_at <= as_of and month.contains(calendar.local_date(t.opened_at))),
                   key=lambda t: t.id)
-
-
-DAY_US = 86_400 * 1_000_000
 
 
 def _status_before(events, moment: datetime) -> str:

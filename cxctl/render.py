@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
-from itertools import repeat
+from itertools import islice, repeat
 
 from tabulate import tabulate
 
@@ -119,19 +119,20 @@ def json_item_text(item) -> str:
     return _json_text(item, 1)
 
 
-def json_list_chunks_from_texts(texts):
+JSON_ITEM_SEPARATOR = ",\n  "     # between two items of a top-level JSON list
+
+
+def json_list_chunks_from_texts(texts, batch: int = 1):
     """A JSON list around item texts already made by ``json_item_text`` (any
-    iterable, read once), one piece per item: the rows are not encoded again."""
+    iterable, read once), one piece per ``batch`` items: the rows are not
+    encoded again.  A text may hold several items already joined by
+    ``JSON_ITEM_SEPARATOR``."""
     texts = iter(texts)
-    for text in texts:
-        yield "[\n  " + text
-        break
-    else:
-        yield "[]"
-        return
-    for text in texts:
-        yield ",\n  " + text
-    yield "\n]"
+    empty = True
+    while part := list(islice(texts, batch)):
+        yield ("[\n  " if empty else JSON_ITEM_SEPARATOR) + JSON_ITEM_SEPARATOR.join(part)
+        empty = False
+    yield "[]" if empty else "\n]"
 
 
 _encode_text = json.encoder.encode_basestring

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from cxctl.model import Ticket
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+DAY_US = 86_400 * 1_000_000
 _MICROSECOND = timedelta(microseconds=1)
 ACTOR_FIELDS = ("by", "approved_by", "from", "to")
 

@@ -110,7 +110,10 @@ def test_keys_that_are_not_text_are_converted_as_the_standard_encoder_does():
 @given(st.lists(_FLAT_DICTS | _JSON_TREES, max_size=5))
 def test_a_list_of_pre_encoded_rows_is_the_list_of_the_rows(rows):
     texts = [json_item_text(row) for row in rows]
-    assert "".join(json_list_chunks_from_texts(iter(texts))) == "".join(json_list_chunks(rows))
+    expected = "".join(json_list_chunks(rows))
+    assert "".join(json_list_chunks_from_texts(iter(texts))) == expected
+    for batch in (2, 3, 2000):               # several items to a piece: the same text
+        assert "".join(json_list_chunks_from_texts(iter(texts), batch=batch)) == expected
 
 
 def test_an_empty_list_of_pre_encoded_rows_is_an_empty_json_list():

@@ -29,7 +29,7 @@ from cxctl.store.gcpause import collector_paused
 from cxctl.store.loader import LoadResult
 from cxctl.ticket_index import TicketFacts, micros
 
-SEPARATOR = ",\n  "     # between two items of a JSON list indented by 2
+SEPARATOR = render.JSON_ITEM_SEPARATOR
 TicketClocks = tuple[tuple[str, ...], tuple[bool, ...], str]
 
 # Fewer tickets than this are evaluated faster here than by forking a process.

@@ -14,7 +14,7 @@ from cxctl.calendar import BusinessCalendar
 from cxctl.cli.common import (EXIT_FINDINGS, EXIT_OK, AsOfOpt, FormatOpt, ShowPiiOpt, as_of_from,
                               check_format, deadlines_computable, emit, fail, load_from, month_from,
                               records_from, timezone_of)
-from cxctl.cli.clock_rows import SEPARATOR, clock_rows, listed
+from cxctl.cli.clock_rows import clock_rows, listed
 from cxctl.cli.context import calendar_of, sla_policy_of
 from cxctl.model import Records
 from cxctl.reminders import remind_lists
@@ -120,14 +120,10 @@ def check(
 def _stream_json(texts: list[str]) -> None:
     """The list in batches: at full size it is half a million clocks, and its
     whole text next to all the rows would double the peak memory."""
-    if not texts:
-        typer.echo("[]")
-        return
     out = sys.stdout
-    for start in range(0, len(texts), JSON_BATCH):
-        batch = SEPARATOR.join(texts[start:start + JSON_BATCH])
-        out.write(("[\n  " if start == 0 else SEPARATOR) + batch)
-    out.write("\n]\n")
+    for chunk in render.json_list_chunks_from_texts(texts, batch=JSON_BATCH):
+        out.write(chunk)
+    out.write("\n")
     out.flush()
 
 

@@ -157,6 +157,16 @@ def row_crc(relpath: str, head: bytes, facts: bytes, blob: bytes) -> int:
     return zlib.crc32(blob, zlib.crc32(facts, zlib.crc32(head, zlib.crc32(relpath.encode()))))
 
 
+def configure(conn: sqlite3.Connection) -> bool:
+    """Set up a connection as every user of the cache file does: wait for a
+    busy file, write-ahead logging (False if the file system cannot have it)."""
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+        return False
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return True
+
+
 def _is_corrupt(exc: sqlite3.Error) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None and (code & 0xFF) in _CORRUPT_CODES:
@@ -203,10 +213,8 @@ class CacheDB:
             raise CacheUnavailable(str(exc)) from exc
         self.conn = conn
         try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+            if not configure(conn):
                 raise CacheUnavailable("the cache cannot use write-ahead logging here")
-            conn.execute("PRAGMA synchronous = NORMAL")
             conn.executescript(_TABLES)
             meta = dict(conn.execute("SELECT key, value FROM meta"))
             if not meta:                    # a new file

@@ -28,8 +28,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from cxctl.store import cachedb
+from cxctl.store.cachedb import BUSY_TIMEOUT_MS, CACHE_DIR, DB_NAME, _is_corrupt, configure
 from cxctl.store.gcpause import collector_paused
-from cxctl.store.cachedb import BUSY_TIMEOUT_MS, CACHE_DIR, DB_NAME, _is_corrupt
 
 # A ticket's clocks, in whatever form the caller keeps them: anything marshal holds.
 Clocks = object
@@ -180,9 +180,7 @@ def _connect(root: Path) -> sqlite3.Connection | None:
     except (sqlite3.Error, OSError, ValueError):
         return None
     try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        wal = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() == "wal"
-        conn.execute("PRAGMA synchronous = NORMAL")
+        wal = configure(conn)
     except sqlite3.Error:
         wal = False
     if not wal:
